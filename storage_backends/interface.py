@@ -1,0 +1,217 @@
+"""The storage interface every backend implements.
+
+Operations are named after the legacy domain, not after tables. Each write
+operation is one transaction that also appends its journal row(s), each with a
+new serial, so mirrors see every change in commit order. A write that raises a
+domain error (``storage_backends.errors``) has changed nothing.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+from typing import BinaryIO, Iterable, Iterator
+
+from .records import (
+    Actor, FileRecord, JournalEntry, NewFile, Project, Release, ReleaseChange,
+    ReleaseMetadata, Role, StoredBlob, User,
+)
+
+
+class Store(ABC):
+    """Metadata: projects, releases, files (records), users, roles, journals."""
+
+    # -- serials and journal -------------------------------------------------
+    @abstractmethod
+    def last_serial(self) -> int:
+        """The highest journal serial, 0 for an empty index."""
+
+    @abstractmethod
+    def changelog_since_serial(self, serial: int, limit: int | None = None) -> list[JournalEntry]:
+        """Journal rows with a serial above ``serial``, oldest first."""
+
+    @abstractmethod
+    def changelog_since(self, when: datetime) -> list[JournalEntry]:
+        """Journal rows submitted after ``when`` (UTC), oldest first."""
+
+    @abstractmethod
+    def project_journal(self, name: str) -> list[JournalEntry]:
+        """Every journal row of one project, oldest first."""
+
+    # -- projects ------------------------------------------------------------
+    @abstractmethod
+    def get_project(self, name: str) -> Project | None:
+        """The project with exactly this name."""
+
+    @abstractmethod
+    def find_project(self, name: str) -> Project | None:
+        """The project whose PEP 503 normalised name equals that of ``name``."""
+
+    @abstractmethod
+    def list_projects(self) -> list[Project]:
+        """Every project, ordered by name."""
+
+    @abstractmethod
+    def create_project(self, actor: Actor, name: str) -> Project:
+        """Create a project owned by ``actor.user``.
+
+        Journals ``create`` and ``add Owner <user>``. Raises ``ProjectExists``
+        when the name, or one normalising to the same, is taken.
+        """
+
+    @abstractmethod
+    def remove_project(self, actor: Actor, name: str) -> list[FileRecord]:
+        """Delete a project with its releases, files, roles; journal ``remove``.
+
+        Returns the removed file records so the caller can delete their bytes
+        after the commit. Raises ``NoSuchProject``.
+        """
+
+    # -- releases ------------------------------------------------------------
+    @abstractmethod
+    def store_release(self, actor: Actor, name: str, version: str,
+                      metadata: ReleaseMetadata, *, hidden: bool | None = None) -> ReleaseChange:
+        """Insert a release, or update one if its metadata changed.
+
+        A missing project is created first (as ``create_project``; raises
+        ``ProjectExists`` for a conflicting spelling). A new release is
+        journalled ``new release``, the project's orderings are recomputed and,
+        when the project's autohide flag is on, every other release is hidden.
+        An update is journalled ``update <field, field>``; no change writes
+        nothing. ``hidden`` None keeps the stored flag (new releases are
+        visible). Unknown classifiers raise ``UnknownClassifier``.
+        """
+
+    @abstractmethod
+    def get_release(self, name: str, version: str) -> Release | None:
+        """One release of the exactly-named project."""
+
+    @abstractmethod
+    def list_releases(self, name: str, include_hidden: bool = True) -> list[Release]:
+        """The project's releases, newest (highest ordering) first."""
+
+    @abstractmethod
+    def remove_release(self, actor: Actor, name: str, version: str) -> list[FileRecord]:
+        """Delete a release and its files; journal ``remove`` with the version.
+
+        Returns the removed file records. Raises ``NoSuchRelease``.
+        """
+
+    # -- files -----------------------------------------------------------------
+    @abstractmethod
+    def add_file(self, actor: Actor, new_file: NewFile) -> FileRecord:
+        """Attach a file record to an existing release.
+
+        Journals ``add <python_version> file <filename>``. Raises
+        ``NoSuchRelease``, ``FileExists`` (file name taken anywhere in the
+        index) or ``DigestExists`` (same md5 under another name).
+        """
+
+    @abstractmethod
+    def list_files(self, name: str, version: str | None = None) -> list[FileRecord]:
+        """Files of one release, or of every release of the project, by file name."""
+
+    @abstractmethod
+    def get_file(self, filename: str) -> FileRecord | None:
+        """The file record with this (index-wide unique) file name."""
+
+    @abstractmethod
+    def get_file_by_md5(self, md5_digest: str) -> FileRecord | None:
+        """The file record with this md5 hex digest."""
+
+    @abstractmethod
+    def remove_file(self, actor: Actor, filename: str) -> FileRecord:
+        """Delete one file record; journal ``remove file <filename>``. Raises ``NoSuchFile``."""
+
+    # -- classifiers -----------------------------------------------------------
+    @abstractmethod
+    def list_classifiers(self) -> list[str]:
+        """Every known trove classifier, sorted."""
+
+    @abstractmethod
+    def add_classifiers(self, classifiers: Iterable[str]) -> int:
+        """Add the classifiers not yet known; returns how many were added."""
+
+    # -- users and roles ---------------------------------------------------------
+    @abstractmethod
+    def create_user(self, name: str, email: str, password_hash: str) -> User:
+        """Raises ``UserExists`` when the name is taken."""
+
+    @abstractmethod
+    def get_user(self, name: str) -> User | None:
+        """The user with exactly this name."""
+
+    @abstractmethod
+    def get_user_by_email(self, email: str) -> User | None:
+        """The user with this e-mail address, compared case-insensitively."""
+
+    @abstractmethod
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Replace a user's stored hash (on a password change or a hash upgrade)."""
+
+    @abstractmethod
+    def record_login(self, name: str, when: datetime) -> None:
+        """Remember when the user last authenticated."""
+
+    @abstractmethod
+    def add_role(self, actor: Actor, role_name: str, user_name: str, project: str | None) -> None:
+        """Grant a role; ``project`` None makes it site-wide (how Admin is stored).
+
+        Journals ``add <Role> <user>``. Raises ``NoSuchUser``,
+        ``NoSuchProject`` or ``RoleExists``.
+        """
+
+    @abstractmethod
+    def remove_role(self, actor: Actor, role_name: str, user_name: str, project: str | None) -> None:
+        """Revoke a role; journals ``remove <Role> <user>``. Raises ``NoSuchRole``."""
+
+    @abstractmethod
+    def roles_for_project(self, name: str) -> list[Role]:
+        """The project's own role rows, by role then user name."""
+
+    @abstractmethod
+    def roles_for_user(self, user_name: str) -> list[Role]:
+        """Every role row of a user, site-wide ones included."""
+
+    @abstractmethod
+    def has_role(self, user_name: str, project: str | None, *role_names: str) -> bool:
+        """Whether the user holds one of the roles on the project or site-wide."""
+
+    # -- lifecycle ---------------------------------------------------------------
+    def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
+
+
+class BlobStore(ABC):
+    """The bytes of distribution files, addressed by relative keys (paths)."""
+
+    @abstractmethod
+    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredBlob:
+        """Copy ``stream`` to a temporary key, computing size and digests.
+
+        Raises ``BlobTooLarge`` (and keeps nothing) past ``limit`` bytes.
+        """
+
+    @abstractmethod
+    def publish(self, blob: StoredBlob, key: str) -> None:
+        """Move a temporary blob to its final key, replacing whatever was there."""
+
+    @abstractmethod
+    def discard(self, blob: StoredBlob) -> None:
+        """Drop a temporary blob that will not be published."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        ...
+
+    @abstractmethod
+    def size(self, key: str) -> int:
+        """Size in bytes; raises ``NoSuchFile``."""
+
+    @abstractmethod
+    def open_range(self, key: str, start: int = 0, end: int | None = None,
+                   chunk_size: int = 65536) -> Iterator[bytes]:
+        """Yield the bytes ``start`` to ``end`` (exclusive) in chunks; raises ``NoSuchFile``."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Delete the bytes at ``key`` if present."""
