@@ -1,0 +1,100 @@
+"""Transactions, serials and the journal of the SQL store.
+
+Every write transaction first locks the one-row ``pypi_serial`` counter
+(SQLite: ``BEGIN IMMEDIATE`` locks the whole database instead). That orders
+writers, so the checks a write makes before changing anything cannot be
+overtaken by another writer, and serials, handed out from the counter inside
+the transaction, increase in commit order: a mirror paging with
+``serial > last`` never misses a row that commits late.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.engine import Connection
+
+from ..records import Actor, JournalEntry
+from .engine import WRITE_OPTION
+from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, to the second, as legacy wrote timestamps."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class JournalMixin:
+    """Transaction helpers plus the serial and changelog part of ``Store``."""
+
+    _engine: Engine
+
+    def _init_transactions(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction, holding the serial counter's lock throughout."""
+        with self._writer.begin() as conn:
+            conn.execute(select(pypi_serial.c.value)
+                         .where(pypi_serial.c.id == SERIAL_ROW_ID).with_for_update())
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    def _journal(self, conn: Connection, actor: Actor, name: str, version: str | None,
+                 action: str) -> int:
+        """Append one journal row with the next serial; returns the serial."""
+        conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
+                     .values(value=pypi_serial.c.value + 1))
+        serial = conn.execute(select(pypi_serial.c.value)
+                              .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar_one()
+        conn.execute(journals.insert().values(
+            id=serial, name=name, version=version, action=action,
+            submitted_date=utcnow(), submitted_by=actor.user, submitted_from=actor.address))
+        if name:
+            conn.execute(update(packages).where(packages.c.name == name)
+                         .values(last_serial=serial))
+        return serial
+
+    # -- Store: serials and journal ---------------------------------------------
+    def last_serial(self) -> int:
+        with self._read() as conn:
+            value = conn.execute(select(pypi_serial.c.value)
+                                 .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar()
+        return value or 0
+
+    def changelog_since_serial(self, serial: int, limit: int | None = None) -> list[JournalEntry]:
+        query = select(journals).where(journals.c.id > serial).order_by(journals.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._entries(query)
+
+    def changelog_since(self, when: datetime) -> list[JournalEntry]:
+        if when.tzinfo is not None:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        return self._entries(select(journals).where(journals.c.submitted_date > when)
+                             .order_by(journals.c.id))
+
+    def project_journal(self, name: str) -> list[JournalEntry]:
+        return self._entries(select(journals).where(journals.c.name == name)
+                             .order_by(journals.c.id))
+
+    def _entries(self, query) -> list[JournalEntry]:
+        with self._read() as conn:
+            return [JournalEntry(serial=r.id, name=r.name, version=r.version, action=r.action,
+                                 submitted_date=r.submitted_date, submitted_by=r.submitted_by,
+                                 submitted_from=r.submitted_from)
+                    for r in conn.execute(query)]
+
+    def _seed_serial(self, conn: Connection) -> None:
+        """Create the counter row, continuing from the journal a legacy database has."""
+        if conn.execute(select(pypi_serial.c.id)).first() is None:
+            highest = conn.execute(select(func.max(journals.c.id))).scalar() or 0
+            conn.execute(pypi_serial.insert().values(id=SERIAL_ROW_ID, value=highest))

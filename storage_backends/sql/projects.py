@@ -1,0 +1,100 @@
+"""Projects (the legacy ``packages`` table) in the SQL store."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from ..errors import NoSuchProject, NoSuchUser, ProjectExists
+from ..ordering import normalize_name
+from ..records import OWNER, Actor, FileRecord, Project
+from .journal import utcnow
+from .tables import (
+    packages, release_classifiers, release_dependencies, release_files, releases, roles, users,
+)
+
+
+def project_record(row) -> Project:
+    return Project(
+        name=row.name, normalized_name=row.normalized_name or normalize_name(row.name),
+        autohide=bool(row.autohide) if row.autohide is not None else True,
+        comments=bool(row.comments) if row.comments is not None else True,
+        bugtrack_url=row.bugtrack_url, hosting_mode=row.hosting_mode or "pypi-explicit",
+        created=row.created, last_serial=row.last_serial or 0, has_docs=bool(row.has_docs))
+
+
+def project_sort_key(project: Project) -> tuple[str, str]:
+    """Case-insensitive first, then exact: the same order on every database."""
+    return (project.name.lower(), project.name)
+
+
+class ProjectsMixin:
+
+    def get_project(self, name: str) -> Project | None:
+        with self._read() as conn:
+            row = self._project_row(conn, name)
+        return project_record(row) if row else None
+
+    def find_project(self, name: str) -> Project | None:
+        with self._read() as conn:
+            row = self._find_project_row(conn, name)
+        return project_record(row) if row else None
+
+    def list_projects(self) -> list[Project]:
+        with self._read() as conn:
+            rows = conn.execute(select(packages)).all()
+        return sorted((project_record(r) for r in rows), key=project_sort_key)
+
+    def create_project(self, actor: Actor, name: str) -> Project:
+        with self._write() as conn:
+            self._check_new_project(conn, actor, name)
+            self._insert_project(conn, actor, name)
+            row = self._project_row(conn, name)
+        return project_record(row)
+
+    def remove_project(self, actor: Actor, name: str) -> list[FileRecord]:
+        with self._write() as conn:
+            if self._project_row(conn, name) is None:
+                raise NoSuchProject(name)
+            removed = self._file_records(conn, release_files.c.name == name)
+            for table in (release_files, release_dependencies, release_classifiers):
+                conn.execute(delete(table).where(table.c.name == name))
+            conn.execute(delete(releases).where(releases.c.name == name))
+            conn.execute(delete(roles).where(roles.c.package_name == name))
+            conn.execute(delete(packages).where(packages.c.name == name))
+            self._journal(conn, actor, name, None, "remove")
+        return removed
+
+    # -- helpers shared with releases and roles ---------------------------------
+    @staticmethod
+    def _project_row(conn: Connection, name: str):
+        return conn.execute(select(packages).where(packages.c.name == name)).first()
+
+    @staticmethod
+    def _find_project_row(conn: Connection, name: str):
+        """The project spelt like ``name`` under PEP 503, preferring the exact spelling."""
+        rows = conn.execute(select(packages).where(
+            packages.c.normalized_name == normalize_name(name))).all()
+        for row in rows:
+            if row.name == name:
+                return row
+        return min(rows, key=lambda r: r.name) if rows else None
+
+    def _check_new_project(self, conn: Connection, actor: Actor, name: str) -> None:
+        """Raise what would stop ``name`` from being created by ``actor``."""
+        existing = self._find_project_row(conn, name)
+        if existing is not None:
+            raise ProjectExists(name, existing.name)
+        if actor.user is not None and conn.execute(
+                select(users.c.name).where(users.c.name == actor.user)).first() is None:
+            raise NoSuchUser(actor.user)
+
+    def _insert_project(self, conn: Connection, actor: Actor, name: str) -> None:
+        """Insert the project row; journal ``create`` and the creator's ownership."""
+        conn.execute(packages.insert().values(
+            name=name, normalized_name=normalize_name(name), autohide=True, comments=True,
+            hosting_mode="pypi-explicit", created=utcnow(), last_serial=0, has_docs=False))
+        self._journal(conn, actor, name, None, "create")
+        if actor.user is not None:
+            conn.execute(roles.insert().values(
+                role_name=OWNER, user_name=actor.user, package_name=name))
+            self._journal(conn, actor, name, None, f"add {OWNER} {actor.user}")
