@@ -1,0 +1,1 @@
+"""The legacy request handlers. They speak only to the storage interface."""

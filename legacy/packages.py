@@ -1,0 +1,81 @@
+"""``/packages/...``: distribution bytes, served only when a file record names them.
+
+Bytes without a record (an orphan from a crash) are never served. Answers
+carry ETag (the md5, matched quoted or bare as legacy did), Last-Modified and
+the owning project's serial, and honour HEAD and single byte ranges.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timezone
+
+from webob import Response
+
+from storage_backends.errors import BadBlobKey, NoSuchFile
+
+from .context import RequestContext
+from .http_errors import HTTPError, NotFound
+from .simple import SERIAL_HEADER
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CONTENT_TYPES = {".asc": "application/pgp-signature"}
+
+
+class RangeNotSatisfiable(HTTPError):
+    status = 416
+
+
+def serve_file(ctx: RequestContext) -> Response:
+    path = ctx.path_args["path"]
+    is_signature = path.endswith(".asc")
+    filename = path.rsplit("/", 1)[-1][:-4] if is_signature else path.rsplit("/", 1)[-1]
+    record = ctx.store.get_file(filename)
+    if record is None or record.path != (path[:-4] if is_signature else path) or (
+            is_signature and not record.has_signature):
+        raise NotFound(f"Not Found ({path})")
+    try:
+        size = ctx.blobs.size(path)
+    except (NoSuchFile, BadBlobKey):
+        raise NotFound(f"Not Found ({path})") from None
+    response = Response(content_type=CONTENT_TYPES.get(path[-4:], "application/octet-stream"),
+                        charset=None, conditional_response=False)
+    response.etag = record.md5_digest
+    response.last_modified = record.upload_time.replace(tzinfo=timezone.utc)
+    response.headers["Accept-Ranges"] = "bytes"
+    project = ctx.store.get_project(record.name)
+    response.headers[SERIAL_HEADER] = str(project.last_serial if project else 0)
+    if _not_modified(ctx, record):
+        kept = [(k, v) for k, v in response.headerlist if k not in ("Content-Type", "Content-Length")]
+        return Response(status=304, headerlist=kept)
+    start, end = _byte_range(ctx.request.headers.get("Range"), size)
+    if (start, end) != (0, size):
+        response.status = 206
+        response.headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    response.content_length = end - start
+    response.app_iter = ctx.blobs.open_range(path, start, end)
+    return response
+
+
+def _not_modified(ctx: RequestContext, record) -> bool:
+    tags = ctx.request.headers.get("If-None-Match")
+    if tags:
+        return any(tag.strip().removeprefix("W/").strip('"') in (record.md5_digest, "*")
+                   for tag in tags.split(","))
+    since = ctx.request.if_modified_since
+    return since is not None and record.upload_time.replace(tzinfo=timezone.utc) <= since
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int]:
+    """The one range asked for as ``(start, end)``; the whole file when none (or several) are."""
+    match = RANGE.match(header.strip()) if header else None
+    if not match or match.group(1) == match.group(2) == "":
+        return 0, size
+    first, last = match.groups()
+    if first == "":
+        start, end = max(size - int(last), 0), size
+    else:
+        start, end = int(first), min(int(last) + 1, size) if last else size
+    if start >= size or start >= end:
+        raise RangeNotSatisfiable(f"Range {header} not satisfiable for {size} bytes",
+                                  headers=[("Content-Range", f"bytes */{size}")])
+    return start, end

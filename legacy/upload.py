@@ -1,0 +1,149 @@
+"""``:action=file_upload``: distutils ``upload`` and twine, at ``/pypi`` and ``/legacy/``.
+
+Every check runs before anything is stored. The bytes stream to a temporary
+blob while their digests are computed; the metadata commit comes next, and
+only then are the bytes published under their legacy path, so a failure at
+any step leaves no record without its bytes.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+
+from webob import Response
+
+from storage_backends.errors import (
+    BlobTooLarge, DigestExists, FileExists, ProjectExists, UnknownClassifier,
+)
+from storage_backends.records import ADMIN, MAINTAINER, OWNER, NewFile, StoredBlob
+
+from .context import RequestContext
+from .distfiles import check_content, check_filename, check_pyversion
+from .forms import UploadedFile
+from .http_errors import BadRequest, Forbidden
+from .metadata import metadata_from_form, validate_release
+
+log = logging.getLogger(__name__)
+WRITE_ROLES = (OWNER, MAINTAINER, ADMIN)
+RESERVED_NAMES = {"requirements.txt", "rrequirements.txt"}
+ARMOR = b"-----BEGIN PGP SIGNATURE-----"
+CLIENT_DIGESTS = (("md5_digest", "md5", "MD5"), ("sha256_digest", "sha256", "SHA256"),
+                  ("blake2_256_digest", "blake2_256", "BLAKE2b-256"))
+
+
+def file_upload(ctx: RequestContext) -> Response:
+    ctx.require_login("You must be identified to edit package information")
+    form = ctx.form
+    protocol = form.text("protocol_version") or form.text("protcol_version") or "1"
+    if protocol != "1":
+        raise BadRequest(f"Unsupported file upload protocol ({protocol})")
+    name, version = form.text("name"), form.text("version")
+    if not name or not version:
+        raise BadRequest("Name and version are required")
+    if name.lower() in RESERVED_NAMES:
+        raise Forbidden(f"Package name '{name}' invalid")
+    project = ctx.store.find_project(name)
+    if project is not None:
+        name = project.name
+        ctx.require_role(name, *WRITE_ROLES,
+                         message=f"You are not allowed to edit '{name}' package information")
+    content, filetype, pyversion = _file_fields(form)
+    filename = content.filename
+    check_filename(name, filename, filetype)
+    if content.content_type and content.content_type.lower().startswith("image/"):
+        raise BadRequest("invalid distribution file: an image is not a distribution")
+    signature = _signature(form)
+    if ctx.store.get_file(filename) is not None:
+        raise BadRequest(_exists_message(filename, name, version))
+    check_content(filename, filetype, content.file)
+
+    blob = _stream_to_blobs(ctx, content.file, ctx.settings.max_upload_size)
+    signature_blob = None
+    try:
+        if signature is not None:
+            signature_blob = _stream_to_blobs(ctx, signature.file, ctx.settings.max_signature_size)
+        _check_client_digests(form, blob)
+        _ensure_release(ctx, name, version, project is None)
+        path = f"{pyversion}/{name[0]}/{name}/{filename}"
+        new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,
+                           packagetype=filetype, path=path, size=blob.size, md5_digest=blob.md5,
+                           sha256_digest=blob.sha256, blake2_256_digest=blob.blake2_256,
+                           comment_text=form.text("comment"), has_signature=signature is not None)
+        ctx.store.add_file(ctx.actor, new_file)
+    except BaseException as err:
+        for pending in (blob, signature_blob):
+            if pending is not None:
+                ctx.blobs.discard(pending)
+        if isinstance(err, FileExists):
+            raise BadRequest(_exists_message(filename, name, version)) from None
+        if isinstance(err, DigestExists):
+            raise BadRequest(f"Duplicate file upload detected: the same content was uploaded "
+                             f"as {err.existing}") from None
+        raise
+    ctx.blobs.publish(blob, path)
+    if signature_blob is not None:
+        ctx.blobs.publish(signature_blob, path + ".asc")
+    return Response("OK\n", content_type="text/plain", charset="utf-8")
+
+
+def _file_fields(form) -> tuple[UploadedFile, str, str]:
+    content, filetype = form.get("content"), form.text("filetype")
+    if content is None or not filetype:
+        raise BadRequest("Both content and filetype are required")
+    if not isinstance(content, UploadedFile):
+        raise BadRequest("invalid upload: content must be a file")
+    pyversion = "source" if filetype == "sdist" else form.text("pyversion")
+    if not pyversion:
+        raise BadRequest("Python version is required for binary distribution uploads")
+    check_pyversion(pyversion)
+    return content, filetype, pyversion
+
+
+def _signature(form):
+    """The detached signature part, checked; None when there is none."""
+    part = form.get("gpg_signature")
+    if part is None or part == "":
+        return None
+    if not isinstance(part, UploadedFile):
+        raise BadRequest("invalid signature: gpg_signature must be a file")
+    head = part.file.read(len(ARMOR))
+    part.file.seek(0)
+    if not head:
+        return None
+    if head != ARMOR:
+        raise BadRequest("signature is not ASCII-armored")
+    return part
+
+
+def _stream_to_blobs(ctx: RequestContext, stream, limit: int) -> StoredBlob:
+    try:
+        return ctx.blobs.put_stream(stream, limit=limit)
+    except BlobTooLarge:
+        raise BadRequest(f"distribution file too large (the limit is {limit} bytes)") from None
+
+
+def _check_client_digests(form, blob: StoredBlob) -> None:
+    """Every digest the client sent must match what was received."""
+    for field, attribute, label in CLIENT_DIGESTS:
+        sent = form.text(field).lower()
+        if sent and not hmac.compare_digest(sent.encode(), getattr(blob, attribute).encode()):
+            raise BadRequest(f"{label} digest mismatch")
+
+
+def _ensure_release(ctx: RequestContext, name: str, version: str, new_project: bool) -> None:
+    """Register the release from the upload's own metadata if it does not exist yet."""
+    if ctx.store.get_release(name, version) is not None:
+        return
+    metadata = metadata_from_form(ctx.form)
+    validate_release(name, version, metadata, new_project=new_project, new_release=True)
+    try:
+        ctx.store.store_release(ctx.actor, name, version, metadata)
+    except UnknownClassifier as err:
+        raise BadRequest(f'Invalid classifier "{err.classifier}"') from None
+    except ProjectExists as err:
+        raise Forbidden(f"Package name conflicts with existing package '{err.existing}'") from None
+
+
+def _exists_message(filename: str, name: str, version: str) -> str:
+    return (f'A file named "{filename}" already exists for {name}-{version}. '
+            "To fix problems with that file you should create a new release.")

@@ -1,0 +1,1 @@
+"""The package index as a WSGI application: configuration, routing, authentication and CLI."""

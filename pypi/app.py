@@ -1,0 +1,104 @@
+"""The WSGI application: one request in, one webob response out.
+
+``make_app(config)`` opens the stores once; each request gets a small
+``RequestContext``. Errors a user can cause come back as 4xx with a message;
+anything else is logged with its traceback and answered with a plain 500.
+"""
+from __future__ import annotations
+
+import logging
+
+from webob import Request, Response
+from webob.exc import HTTPException
+
+from legacy.context import RequestContext
+from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
+from storage_backends import errors as storage_errors
+from storage_backends.interface import BlobStore, Store
+
+from .auth import authenticate
+from .backends import open_backends
+from .config import Config
+from .routing import resolve, run_route
+
+log = logging.getLogger("pypi")
+
+# Domain errors that escape a handler, as the HTTP error a client should see.
+DOMAIN_ERRORS = {
+    storage_errors.NoSuchProject: NotFound,
+    storage_errors.NoSuchRelease: NotFound,
+    storage_errors.NoSuchFile: NotFound,
+    storage_errors.NoSuchUser: NotFound,
+    storage_errors.BadBlobKey: NotFound,
+    storage_errors.FileExists: BadRequest,
+    storage_errors.DigestExists: BadRequest,
+    storage_errors.UnknownClassifier: BadRequest,
+    storage_errors.ProjectExists: Forbidden,
+    storage_errors.UserExists: BadRequest,
+}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "deny"}
+
+
+class ServiceUnavailable(HTTPError):
+    status = 503
+    heading = "Database connection failed"
+
+
+class PypiApp:
+    def __init__(self, config: Config, store: Store, blobs: BlobStore):
+        self.config, self.store, self.blobs = config, store, blobs
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        response = self.handle(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        try:
+            path = _decoded_path(request)
+            route = resolve(path, self.config.base_path, self.config.simple_script)
+            ctx = RequestContext(request, self.config, self.store, self.blobs, path_args=dict(route.path_args))
+            if route.authenticate:
+                ctx.user = authenticate(request.headers.get("Authorization"), self.store)
+            return run_route(route, ctx)
+        except HTTPError as err:
+            return err.response()
+        except HTTPException as exc:
+            return exc
+        except storage_errors.ServiceUnavailable:
+            log.exception("storage unavailable for %s %s", request.method, request.path_qs)
+            return ServiceUnavailable("Please try again later.").response()
+        except storage_errors.StorageError as err:
+            mapped = DOMAIN_ERRORS.get(type(err))
+            if mapped is None:
+                return self._internal_error(request)
+            return mapped(str(err)).response()
+        except Exception:
+            return self._internal_error(request)
+
+    def _internal_error(self, request: Request) -> Response:
+        log.exception("error while handling %s %s", request.method, request.path_qs)
+        return Response("There's been a problem with your request\n", status=500,
+                        content_type="text/plain", charset="utf-8")
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _decoded_path(request: Request) -> str:
+    """SCRIPT_NAME + PATH_INFO as text; a path that is not UTF-8 is a 404, as in legacy."""
+    raw = (request.environ.get("SCRIPT_NAME", "") + request.environ.get("PATH_INFO", ""))
+    try:
+        path = raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise NotFound("Not Found (the path is not valid UTF-8)") from None
+    if "\x00" in path:
+        raise NotFound("Not Found (NUL in path)")
+    return path or "/"
+
+
+def make_app(config: Config) -> PypiApp:
+    store, blobs = open_backends(config)
+    return PypiApp(config, store, blobs)

@@ -1,0 +1,53 @@
+"""Who is asking: HTTP Basic credentials checked against the store.
+
+As in legacy PyPI, a known user with a wrong password is refused outright
+(401 with the Basic challenge, which distutils needs), while an unknown name
+just stays anonymous so the action can ask for a login itself.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta, timezone
+
+from legacy.http_errors import LoginRequired
+from storage_backends.interface import Store
+
+from .passwords import check_password
+
+LOGIN_REFRESH = timedelta(minutes=1)
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``(user, password)`` from an Authorization header, or None when there are none usable."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon and user else None
+
+
+def authenticate(header: str | None, store: Store) -> str | None:
+    """The authenticated user name, None for anonymous; raises 401 for a wrong password."""
+    credentials = basic_credentials(header)
+    if credentials is None:
+        return None
+    name, password = credentials
+    user = store.get_user(name)
+    if user is None:
+        return None
+    ok, upgraded = check_password(password, user.password)
+    if not ok:
+        raise LoginRequired("Incorrect password")
+    if upgraded:
+        store.set_password_hash(user.name, upgraded)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    if user.last_login is None or now - user.last_login > LOGIN_REFRESH:
+        store.record_login(user.name, now)
+    return user.name

@@ -1,0 +1,127 @@
+"""The ``pypi`` command: initdb, adduser, serve.
+
+With no ``--config`` (and no ``PYPI_CONFIG``) every command works on the
+embedded default: SQLite and files under ``./pypi-data``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from storage_backends.errors import StorageError, UserExists
+from storage_backends.records import ADMIN, Actor
+
+from .backends import open_store
+from .config import Config, ConfigError
+from .passwords import hash_password
+
+log = logging.getLogger("pypi")
+
+
+def load_config(path: str | None) -> Config:
+    path = path or os.environ.get("PYPI_CONFIG")
+    config = Config.from_ini(path) if path else Config.embedded_default()
+    for key in config.ignored_keys:
+        log.info("config: %s is not used by this server", key)
+    return config
+
+
+def cmd_initdb(config: Config, args) -> int:
+    store = open_store(config, create=True)
+    try:
+        added = store.add_classifiers(_known_classifiers())
+    finally:
+        store.close()
+    print(f"database ready at {_safe_url(config.database_url)} ({added} classifiers added)")
+    return 0
+
+
+def cmd_adduser(config: Config, args) -> int:
+    store = open_store(config)
+    try:
+        store.create_user(args.name, args.email, hash_password(args.password))
+        if args.admin:
+            store.add_role(Actor(None, "cli"), ADMIN, args.name, None)
+    except UserExists:
+        print(f"pypi adduser: user {args.name!r} already exists", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"user {args.name} added" + (" as Admin" if args.admin else ""))
+    return 0
+
+
+def cmd_serve(config: Config, args) -> int:
+    import waitress
+
+    from .app import PypiApp
+    from .backends import open_backends
+
+    host = args.host or config.host
+    port = args.port if args.port is not None else config.port
+    store, blobs = open_backends(config, create=True)
+    if not store.list_classifiers():
+        store.add_classifiers(_known_classifiers())
+    app = PypiApp(config, store, blobs)
+    print(f"serving {_safe_url(config.database_url)} on http://{host}:{port}{config.base_path}", flush=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=args.threads or config.threads,
+                       max_request_body_size=config.max_upload_size + (2 << 20),
+                       clear_untrusted_proxy_headers=True, ident="pypi")
+    finally:
+        app.close()
+    return 0
+
+
+def _known_classifiers() -> list[str]:
+    from trove_classifiers import sorted_classifiers
+    return list(sorted_classifiers)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database>"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pypi", description="A legacy-compatible Python package index.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name, func, help_text):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", help="config.ini (default: $PYPI_CONFIG, else the embedded default)")
+        sub.set_defaults(func=func)
+        return sub
+
+    command("initdb", cmd_initdb, "create the schema and load the trove classifiers")
+    adduser = command("adduser", cmd_adduser, "add a user account")
+    adduser.add_argument("name")
+    adduser.add_argument("--email", required=True)
+    adduser.add_argument("--password", required=True)
+    adduser.add_argument("--admin", action="store_true", help="grant the site-wide Admin role")
+    serve = command("serve", cmd_serve, "run the server with waitress")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--threads", type=int)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(load_config(args.config), args)
+    except (ConfigError, StorageError) as err:
+        print(f"pypi {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Configuration: the legacy ``config.ini`` keys plus this server's own, as one frozen value.
+
+A legacy config file works unchanged; keys this server does not use are
+collected in ``Config.ignored_keys`` so that start-up can report them once.
+"""
+from __future__ import annotations
+
+import configparser
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+MIB = 1 << 20
+DEFAULT_DATA_DIR = Path("pypi-data")
+
+# Keys read by this server, per section. Anything else is reported, never fatal.
+KNOWN_KEYS = {
+    "database": {"backend", "url", "driver", "name", "user", "password", "host", "port",
+                 "files_dir", "docs_dir"},
+    "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
+              "max_upload_size", "max_signature_size"},
+    "server": {"host", "port", "threads"},
+}
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used, named as ``[section] key: problem``."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    files_dir: Path
+    docs_dir: Path
+    backend: str = "sql"
+    base_url: str = "http://127.0.0.1:8080/pypi"
+    files_url: str = "/packages"
+    simple_script: str = "/simple"
+    admin_email: str = "admin@localhost"
+    debug: bool = False
+    max_upload_size: int = 60 * MIB
+    max_signature_size: int = 100 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    source: Path | None = None
+    ignored_keys: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def embedded_default(cls, data_dir: Path = DEFAULT_DATA_DIR) -> "Config":
+        """SQLite and local files under ``./pypi-data``: no set-up needed."""
+        data_dir = data_dir.resolve()
+        return cls(database_url=f"sqlite:///{data_dir / 'pypi.db'}",
+                   files_dir=data_dir / "packages", docs_dir=data_dir / "docs")
+
+    @classmethod
+    def from_ini(cls, path: str | os.PathLike) -> "Config":
+        path = Path(path)
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                parser.read_file(handle)
+        except (OSError, configparser.Error, UnicodeDecodeError) as err:
+            raise ConfigError(f"cannot read {path}: {err}") from None
+        return cls._from_parser(parser, path)
+
+    @classmethod
+    def _from_parser(cls, parser: configparser.ConfigParser, path: Path) -> "Config":
+        here = path.resolve().parent
+
+        def get(section, key, default=None):
+            value = parser.get(section, key, fallback=None)
+            return default if value is None or value.strip() == "" else value.strip()
+
+        def local_path(section, key, default):
+            value = get(section, key)
+            return (here / value).resolve() if value else default
+
+        def integer(section, key, default):
+            value = get(section, key)
+            if value is None:
+                return default
+            try:
+                return int(value)
+            except ValueError:
+                raise ConfigError(f"[{section}] {key}: {value!r} is not a whole number") from None
+
+        data_dir = here / DEFAULT_DATA_DIR
+        base_url = get("webui", "url", "http://127.0.0.1:8080/pypi").rstrip("/")
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            raise ConfigError(f"[webui] url: {base_url!r} is not an http(s) URL")
+        return cls(
+            database_url=_database_url(get, here, data_dir),
+            backend=get("database", "backend", "sql"),
+            files_dir=local_path("database", "files_dir", data_dir / "packages"),
+            docs_dir=local_path("database", "docs_dir", data_dir / "docs"),
+            base_url=base_url,
+            files_url=get("webui", "files_url", "/packages").rstrip("/"),
+            simple_script=get("webui", "simple_script", "/simple").rstrip("/"),
+            admin_email=get("webui", "adminemail", "admin@localhost"),
+            debug=get("webui", "debug_mode", "no").lower() in ("yes", "true", "on", "1"),
+            max_upload_size=integer("webui", "max_upload_size", 60 * MIB),
+            max_signature_size=integer("webui", "max_signature_size", 100 * 1024),
+            host=get("server", "host", "127.0.0.1"),
+            port=integer("server", "port", 8080),
+            threads=integer("server", "threads", 8),
+            source=path,
+            ignored_keys=_ignored_keys(parser),
+        )
+
+    @property
+    def base_path(self) -> str:
+        """The path part of the base URL: the mount point of the legacy handlers."""
+        return urlsplit(self.base_url).path or "/pypi"
+
+
+def _database_url(get, here: Path, data_dir: Path) -> str:
+    """``[database] url``, else a URL built from the legacy keys, else embedded SQLite."""
+    url = get("database", "url")
+    if url:
+        return url
+    name = get("database", "name")
+    driver = get("database", "driver", "postgresql")
+    if name is None:
+        return f"sqlite:///{(data_dir / 'pypi.db').resolve()}"
+    if driver in ("sqlite3", "sqlite"):
+        return f"sqlite:///{(here / name).resolve()}"
+    if driver in ("psycopg2", "postgresql", "postgres", "psycopg"):
+        scheme = "postgresql+psycopg"
+    elif driver in ("mysql", "pymysql", "mariadb"):
+        scheme = "mysql+pymysql"
+    else:
+        raise ConfigError(f"[database] driver: {driver!r} is not sqlite3, psycopg2 or mysql")
+    user = get("database", "user", "")
+    password = get("database", "password")
+    credentials = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+    host = get("database", "host", "")
+    port = get("database", "port")
+    location = host + (f":{port}" if port else "")
+    url = f"{scheme}://{credentials}{'@' if credentials else ''}{location}/{quote(name, safe='')}"
+    if not host:  # legacy 2010 connected through the local socket
+        url += "?host=/var/run/postgresql" if scheme.startswith("postgresql") else ""
+    return url
+
+
+def _ignored_keys(parser: configparser.ConfigParser) -> tuple[str, ...]:
+    ignored = []
+    for section in parser.sections():
+        known = KNOWN_KEYS.get(section, set())
+        ignored.extend(f"[{section}] {key}" for key in parser.options(section) if key not in known)
+    return tuple(ignored)

@@ -1,0 +1,80 @@
+"""The legacy URL space, as one ordered table of prefixes.
+
+Endpoints for mirrors and installers (``/simple``, ``/packages``, ``/serial``,
+...) are answered without looking at credentials, as legacy did; everything
+under ``/pypi`` (and the ``/legacy/`` alias twine posts to) is authenticated
+first and then dispatched by ``legacy.dispatch``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from webob.exc import HTTPMovedPermanently
+
+from legacy import dispatch, mirroring, packages, simple
+from legacy.actions import not_implemented
+from legacy.context import RequestContext
+from legacy.http_errors import NotFound
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: Callable
+    path_args: dict
+    authenticate: bool = False
+    subpath: str | None = None   # for the /pypi dispatcher
+
+
+def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
+    """Map a decoded request path to its handler; raises 404 or a redirect."""
+    for prefix in (base_path, "/legacy"):
+        if path == prefix or path.startswith(prefix + "/"):
+            return Route(dispatch.dispatch, {}, authenticate=True, subpath=path[len(prefix):])
+    if path == simple_prefix:
+        raise HTTPMovedPermanently(location=simple_prefix + "/")
+    if path.startswith(simple_prefix + "/"):
+        return _simple_route(path[len(simple_prefix) + 1:], simple_prefix)
+    if path.startswith("/packages/") and len(path) > len("/packages/"):
+        return Route(packages.serve_file, {"path": path[len("/packages/"):]})
+    if path in FIXED:
+        return Route(FIXED[path], {})
+    for prefix, handler in PREFIXES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return Route(handler, {})
+    if path == "/":
+        raise HTTPMovedPermanently(location=base_path)
+    raise NotFound(f"Not Found ({path})")
+
+
+def _simple_route(rest: str, simple_prefix: str) -> Route:
+    if rest == "":
+        return Route(simple.simple_root, {})
+    name, slash, deeper = rest.partition("/")
+    if deeper or not name:
+        raise NotFound(f"Not Found ({simple_prefix}/{rest})")
+    if not slash:
+        raise HTTPMovedPermanently(location=f"{simple_prefix}/{rest}/")
+    return Route(simple.simple_project, {"name": name})
+
+
+_MIRRORING = not_implemented("PEP 381 mirroring endpoints")
+FIXED = {
+    "/serial": mirroring.serial,
+    "/daytime": mirroring.daytime,
+    "/mirrors": _MIRRORING,
+    "/last-modified": _MIRRORING,
+    "/serverkey": _MIRRORING,
+    "/security": not_implemented("the security page"),
+    "/tos": not_implemented("the terms of service page"),
+}
+PREFIXES = {
+    "/serversig": _MIRRORING,
+    "/RPC2": dispatch.xmlrpc,
+}
+
+
+def run_route(route: Route, ctx: RequestContext):
+    if route.subpath is not None:
+        return route.handler(ctx, route.subpath)
+    return route.handler(ctx)

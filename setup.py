@@ -1,0 +1,41 @@
+"""A legacy-compatible Python package index (the 2010 "Cheese Shop" protocol) as a WSGI app."""
+from setuptools import find_packages, setup
+
+setup(
+    name="pypi-legacy",
+    version="0.1.0",
+    description="A drop-in replacement for the legacy Python Package Index server",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=find_packages(include=["pypi", "pypi.*", "legacy", "legacy.*",
+                                    "storage_backends", "storage_backends.*"]),
+    install_requires=[
+        "WebOb>=1.8",
+        "waitress>=3.0",
+        "SQLAlchemy>=2.0",
+        "packaging>=24",
+        "argon2-cffi>=23",
+        "trove-classifiers>=2024.1",
+    ],
+    extras_require={
+        "mysql": ["PyMySQL>=1.1"],
+        "postgresql": ["psycopg[binary]>=3.1"],
+        "test": [
+            "pytest>=8",
+            "pytest-xdist>=3",
+            "WebTest>=3",
+            "twine>=5",
+            "build>=1",
+            "wheel",
+            "PyMySQL>=1.1",
+            "psycopg[binary]>=3.1",
+        ],
+    },
+    entry_points={"console_scripts": ["pypi = pypi.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Framework :: Paste",
+        "Topic :: Software Development :: Build Tools",
+    ],
+)

@@ -1,0 +1,45 @@
+"""Fixtures shared by the handler and client tests: an app on a fresh SQLite store."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+import webtest
+
+from pypi.app import PypiApp
+from pypi.backends import open_backends
+from pypi.config import Config
+from pypi.passwords import hash_password
+from storage_backends.records import ADMIN, Actor
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config(database_url=f"sqlite:///{tmp_path / 'pypi.db'}",
+                  files_dir=tmp_path / "packages", docs_dir=tmp_path / "docs",
+                  max_upload_size=1 << 20)
+
+
+@pytest.fixture
+def app(config):
+    store, blobs = open_backends(config, create=True)
+    store.add_classifiers(["Programming Language :: Python :: 3", "Topic :: Utilities",
+                           "Topic :: Software Development :: Libraries"])
+    for name in ("alice", "bob", "root"):
+        store.create_user(name, f"{name}@example.org", hash_password(PASSWORD))
+    store.add_role(Actor("root"), ADMIN, "root", None)
+    application = PypiApp(config, store, blobs)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def web(app) -> webtest.TestApp:
+    return webtest.TestApp(app)
+
+
+def basic_auth(user: str, password: str = PASSWORD) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
