@@ -51,8 +51,8 @@ def serve_file(ctx: RequestContext) -> Response:
     if (start, end) != (0, size):
         response.status = 206
         response.headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-    response.content_length = end - start
     response.app_iter = ctx.blobs.open_range(path, start, end)
+    response.content_length = end - start   # after app_iter, whose setter clears it
     return response
 
 

@@ -80,11 +80,10 @@ class LocalBlobStore(BlobStore):
 
     def open_range(self, key: str, start: int = 0, end: int | None = None,
                    chunk_size: int = 65536) -> Iterator[bytes]:
-        try:
-            handle = open(self._path(key), "rb")
-        except FileNotFoundError:
-            raise NoSuchFile(key) from None
-        return _read_range(handle, start, end, chunk_size)
+        path = self._path(key)
+        if not path.is_file():
+            raise NoSuchFile(key)
+        return _read_range(path, start, end, chunk_size)
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -99,8 +98,9 @@ class LocalBlobStore(BlobStore):
             parent = parent.parent
 
 
-def _read_range(handle: BinaryIO, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:
-    with handle:
+def _read_range(path: Path, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:
+    """Opened on first iteration, so a response that is never read (HEAD) holds no file."""
+    with open(path, "rb") as handle:
         handle.seek(start)
         remaining = None if end is None else end - start
         while remaining is None or remaining > 0:

@@ -59,8 +59,12 @@ class AccountsMixin:
         self._update_user(name, last_login=when.replace(microsecond=0))
 
     def _update_user(self, name: str, **values) -> None:
-        """One UPDATE, no counter lock: it reads nothing and journals nothing."""
-        with self._engine.begin() as conn:
+        """One UPDATE without the counter lock: it checks nothing and journals nothing.
+
+        Still an immediate transaction on SQLite, whose deferred ones can fail
+        with "database is locked" instead of waiting.
+        """
+        with self._writer.begin() as conn:
             if conn.execute(update(users).where(users.c.name == name)
                             .values(**values)).rowcount == 0:
                 raise NoSuchUser(name)
