@@ -31,11 +31,16 @@ WRITE_OPTION = "pypi_write"
 
 _DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
             "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+# The setup.py extra that brings each backend's driver.
+_EXTRAS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
 
 
 def normalize_url(url: str | sa.URL) -> sa.URL:
     """Parse ``url``, choosing our drivers for plain ``postgresql://``/``mysql://``."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as err:
+        raise ValueError(f"not a database URL: {err}") from None
     if parsed.drivername in _DRIVERS:
         parsed = parsed.set(drivername=_DRIVERS[parsed.drivername])
     if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
@@ -46,11 +51,25 @@ def normalize_url(url: str | sa.URL) -> sa.URL:
 def make_engine(url: str | sa.URL, *, check: bool = True) -> Engine:
     """An engine for ``url``; with ``check``, connect once now.
 
-    Raises ``ServiceUnavailable`` (naming the URL without its password) when the
+    Raises ``ImportError`` naming the extra to install when the driver is
+    missing, ``ValueError`` for a database we do not support, and
+    ``ServiceUnavailable`` (naming the URL without its password) when the
     server does not answer, so a misconfigured server fails at start-up, not on
     the first request.
     """
     parsed = normalize_url(url)
+    try:
+        engine = _create_engine(parsed)
+    except ModuleNotFoundError as err:
+        extra = _EXTRAS.get(parsed.get_backend_name(), parsed.get_backend_name())
+        raise ImportError(f"the database URL {parsed.drivername}:// needs the module "
+                          f"{err.name!r}: install the {extra!r} extra") from err
+    if check:
+        check_connection(engine)
+    return engine
+
+
+def _create_engine(parsed: sa.URL) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = _sqlite_engine(parsed)
@@ -65,8 +84,6 @@ def make_engine(url: str | sa.URL, *, check: bool = True) -> Engine:
             connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
     else:
         raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
-    if check:
-        check_connection(engine)
     return engine
 
 
