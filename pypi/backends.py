@@ -10,10 +10,9 @@ from .config import Config, ConfigError
 def _open_sql(config: Config, create: bool) -> Store:
     try:
         from storage_backends.sql import open_sql_store
-    except ImportError as err:  # a driver or SQLAlchemy itself is missing
-        raise ConfigError(f"[database] backend sql: {err} (install the package with its "
-                          "extra, e.g. pip install 'pypi-legacy[postgresql]')") from None
-    return open_sql_store(config.database_url, create=create)
+        return open_sql_store(config.database_url, create=create)
+    except (ImportError, ValueError) as err:  # a missing driver, or a database we do not support
+        raise ConfigError(f"[database] backend sql: {err}") from None
 
 
 BACKENDS = {"sql": _open_sql}
