@@ -7,6 +7,7 @@ any step leaves no record without its bytes.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 WRITE_ROLES = (OWNER, MAINTAINER, ADMIN)
 RESERVED_NAMES = {"requirements.txt", "rrequirements.txt"}
 ARMOR = b"-----BEGIN PGP SIGNATURE-----"
+DISTUTILS_BLAKE2_LENGTH = 128
 CLIENT_DIGESTS = (("md5_digest", "md5", "MD5"), ("sha256_digest", "sha256", "SHA256"),
                   ("blake2_256_digest", "blake2_256", "BLAKE2b-256"))
 
@@ -56,6 +58,7 @@ def file_upload(ctx: RequestContext) -> Response:
     if ctx.store.get_file(filename) is not None:
         raise BadRequest(_exists_message(filename, name, version))
     check_content(filename, filetype, content.file)
+    _check_distutils_blake2(form, content.file)
 
     blob = _stream_to_blobs(ctx, content.file, ctx.settings.max_upload_size)
     signature_blob = None
@@ -126,8 +129,27 @@ def _check_client_digests(form, blob: StoredBlob) -> None:
     """Every digest the client sent must match what was received."""
     for field, attribute, label in CLIENT_DIGESTS:
         sent = form.text(field).lower()
+        if field == "blake2_256_digest" and len(sent) == DISTUTILS_BLAKE2_LENGTH:
+            continue   # checked by _check_distutils_blake2
         if sent and not hmac.compare_digest(sent.encode(), getattr(blob, attribute).encode()):
             raise BadRequest(f"{label} digest mismatch")
+
+
+def _check_distutils_blake2(form, file) -> None:
+    """Python 3's distutils sends a full BLAKE2b-512 digest as ``blake2_256_digest``.
+
+    That is a client bug every index has to live with: check the 128-digit
+    value as what it really is instead of refusing the upload.
+    """
+    sent = form.text("blake2_256_digest").lower()
+    if len(sent) != DISTUTILS_BLAKE2_LENGTH:
+        return
+    digest = hashlib.blake2b()
+    while chunk := file.read(1 << 20):
+        digest.update(chunk)
+    file.seek(0)
+    if not hmac.compare_digest(sent.encode(), digest.hexdigest().encode()):
+        raise BadRequest("BLAKE2b-256 digest mismatch")
 
 
 def _ensure_release(ctx: RequestContext, name: str, version: str, new_project: bool) -> None:
