@@ -37,6 +37,7 @@ MAX_DESCRIPTION = 4 * 1024 * 1024
 MAX_LIST_ITEMS = 1000
 
 NEW_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+METADATA_VERSION = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$")
 URL_UNSAFE = re.compile(r'[<>%#"]')
 _DIST_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 _PREDICATE = r"\s*(<=|>=|==|!=|<|>)?\s*[A-Za-z0-9_.*+-]+\s*"
@@ -68,6 +69,8 @@ def validate_release(name: str, version: str, metadata: ReleaseMetadata, *,
     if len(name) > MAX_NAME or len(version) > MAX_NAME:
         raise BadRequest(f"Name and version may have at most {MAX_NAME} characters")
     _check_lengths(metadata)
+    if metadata.metadata_version and not METADATA_VERSION.match(metadata.metadata_version):
+        raise BadRequest(f"Invalid metadata_version {metadata.metadata_version[:20]!r}")
     for field in ("requires", "obsoletes"):
         _check_each(field, getattr(metadata, field), REQUIRES_SYNTAX.match)
     _check_each("provides", metadata.provides, PROVIDES_SYNTAX.match)

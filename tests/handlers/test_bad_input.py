@@ -92,3 +92,8 @@ def test_failed_upload_leaves_stored_data_unchanged(web, app, config):
     upload_sdist(web, status=400)
     assert (app.store.last_serial(), app.store.list_files("demo")) == before
     assert web.get("/packages/source/d/demo/demo-1.0.tar.gz").status_int == 200
+
+
+def test_bad_metadata_version_is_400(web, app):
+    response = register(web, metadata_version="1.0; DROP TABLE", status=400)
+    assert "Invalid metadata_version" in response.status

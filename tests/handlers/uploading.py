@@ -32,7 +32,8 @@ def upload_wheel(web, name="demo", version="1.0", requires_python=None, **kwargs
 
 
 def register(web, name="demo", version="1.0", user="alice", status="*", **fields):
-    params = [(":action", "submit"), ("name", name), ("version", version), ("metadata_version", "1.0")]
+    fields.setdefault("metadata_version", "1.0")
+    params = [(":action", "submit"), ("name", name), ("version", version)]
     params += [(k, v) for k, values in fields.items()
                for v in (values if isinstance(values, list) else [values])]
     headers = basic_auth(user) if user else {}

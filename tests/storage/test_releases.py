@@ -211,3 +211,13 @@ def test_remove_missing_release(store, alice, demo):
     with pytest.raises(NoSuchRelease):
         store.remove_release(alice, "demo", "9.9")
     assert store.last_serial() == before
+
+
+def test_long_and_non_ascii_values_round_trip(store, alice):
+    """Values up to the handlers' limits fit every backend's column types (MySQL TEXT is 64 KiB)."""
+    long_text = "é€𝄞" * 21000     # 63,000 characters, about 190 KB in UTF-8
+    metadata = ReleaseMetadata(license=long_text, keywords=long_text, home_page="http://x/" + "a" * 60000,
+                               summary="ü" * 512, description="d" * (4 << 20),
+                               requires_dist=("x" * 60000,))
+    store.store_release(alice, "long", "1.0", metadata)
+    assert store.get_release("long", "1.0").metadata == metadata
