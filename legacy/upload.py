@@ -66,6 +66,9 @@ def file_upload(ctx: RequestContext) -> Response:
         if signature is not None:
             signature_blob = _stream_to_blobs(ctx, signature.file, ctx.settings.max_signature_size)
         _check_client_digests(form, blob)
+        same_content = ctx.store.get_file_by_md5(blob.md5)
+        if same_content is not None:   # checked before the release is registered
+            raise DigestExists(filename, same_content.filename)
         _ensure_release(ctx, name, version, project is None)
         path = f"{pyversion}/{name[0]}/{name}/{filename}"
         new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,

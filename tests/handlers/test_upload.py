@@ -178,3 +178,12 @@ def test_register_then_upload_keeps_registered_metadata(web, app):
     register(web, summary="Registered", status=200)
     upload_sdist(web, status=200)
     assert app.store.get_release("demo", "1.0").metadata.summary == "Registered"
+
+
+def test_rejected_duplicate_content_registers_no_release(web, app):
+    filename, data = make_sdist("demo", "1.0")
+    upload(web, filename, data, name="demo", version="1.0", status=200)
+    serial = app.store.last_serial()
+    upload(web, "demo-2.0.tar.gz", data, name="demo", version="2.0", status=400)
+    assert app.store.get_release("demo", "2.0") is None
+    assert app.store.last_serial() == serial
