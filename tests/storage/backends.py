@@ -6,7 +6,7 @@ backend:
 
 * ``sqlite``: a new database file in the test's ``tmp_path``.
 * ``mariadb`` / ``postgresql``: one database per test process, named
-  ``pypi_test_<xdist worker id or "main">``, created (dropped first if a
+  ``pypi_test_<xdist worker id or "main">_<pid>``, created (dropped first if a
   crashed run left it) on first use, emptied before each test (serial counter
   back to 0) and dropped by ``drop_test_databases`` at the end of the session.
 
@@ -48,7 +48,8 @@ class ServerDatabases:
     """The test databases this process made on the servers."""
 
     def __init__(self, worker: str):
-        self.database = f"pypi_test_{worker}"
+        # the process id keeps concurrent pytest runs on one machine out of each other's way
+        self.database = f"pypi_test_{worker}_{os.getpid()}"
         self._urls: dict[str, sa.URL] = {}
         self._unavailable: dict[str, ServiceUnavailable] = {}
 
