@@ -19,6 +19,7 @@ from storage_backends.interface import BlobStore, Store
 from .auth import authenticate
 from .backends import open_backends
 from .config import Config
+from .credential_cache import CredentialCache
 from .routing import resolve, run_route
 
 log = logging.getLogger("pypi")
@@ -47,6 +48,7 @@ class ServiceUnavailable(HTTPError):
 class PypiApp:
     def __init__(self, config: Config, store: Store, blobs: BlobStore):
         self.config, self.store, self.blobs = config, store, blobs
+        self.credentials = CredentialCache()
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -61,7 +63,7 @@ class PypiApp:
             route = resolve(path, self.config.base_path, self.config.simple_script)
             ctx = RequestContext(request, self.config, self.store, self.blobs, path_args=dict(route.path_args))
             if route.authenticate:
-                ctx.user = authenticate(request.headers.get("Authorization"), self.store)
+                ctx.user = authenticate(request.headers.get("Authorization"), self.store, self.credentials)
             return run_route(route, ctx)
         except HTTPError as err:
             return err.response()

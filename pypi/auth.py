@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from legacy.http_errors import LoginRequired
 from storage_backends.interface import Store
 
+from .credential_cache import CredentialCache
 from .passwords import check_password
 
 LOGIN_REFRESH = timedelta(minutes=1)
@@ -33,7 +34,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (user, password) if colon and user else None
 
 
-def authenticate(header: str | None, store: Store) -> str | None:
+def authenticate(header: str | None, store: Store, cache: CredentialCache | None = None) -> str | None:
     """The authenticated user name, None for anonymous; raises 401 for a wrong password."""
     credentials = basic_credentials(header)
     if credentials is None:
@@ -42,12 +43,21 @@ def authenticate(header: str | None, store: Store) -> str | None:
     user = store.get_user(name)
     if user is None:
         return None
-    ok, upgraded = check_password(password, user.password)
-    if not ok:
-        raise LoginRequired("Incorrect password")
-    if upgraded:
-        store.set_password_hash(user.name, upgraded)
+    if cache is None or not cache.remembers(user.name, password, user.password):
+        _verify(store, user, password, cache)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     if user.last_login is None or now - user.last_login > LOGIN_REFRESH:
         store.record_login(user.name, now)
     return user.name
+
+
+def _verify(store: Store, user, password: str, cache: CredentialCache | None) -> None:
+    ok, upgraded = check_password(password, user.password)
+    if not ok:
+        raise LoginRequired("Incorrect password")
+    stored = user.password
+    if upgraded:
+        store.set_password_hash(user.name, upgraded)
+        stored = upgraded
+    if cache is not None:
+        cache.remember(user.name, password, stored)
