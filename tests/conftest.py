@@ -22,13 +22,19 @@ def config(tmp_path) -> Config:
                   max_upload_size=1 << 20)
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """One argon2 hash for every test user: hashing is deliberately slow."""
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
-def app(config):
+def app(config, password_hash):
     store, blobs = open_backends(config, create=True)
     store.add_classifiers(["Programming Language :: Python :: 3", "Topic :: Utilities",
                            "Topic :: Software Development :: Libraries"])
     for name in ("alice", "bob", "root"):
-        store.create_user(name, f"{name}@example.org", hash_password(PASSWORD))
+        store.create_user(name, f"{name}@example.org", password_hash)
     store.add_role(Actor("root"), ADMIN, "root", None)
     application = PypiApp(config, store, blobs)
     yield application
