@@ -70,7 +70,7 @@ class PypiApp:
         except HTTPException as exc:
             return exc
         except storage_errors.ServiceUnavailable:
-            log.exception("storage unavailable for %s %s", request.method, request.path_qs)
+            log.exception("storage unavailable for %s %s", request.method, request.path)
             return ServiceUnavailable("Please try again later.").response()
         except storage_errors.StorageError as err:
             mapped = DOMAIN_ERRORS.get(type(err))
@@ -81,7 +81,8 @@ class PypiApp:
             return self._internal_error(request)
 
     def _internal_error(self, request: Request) -> Response:
-        log.exception("error while handling %s %s", request.method, request.path_qs)
+        # The path only: a query string may carry a password or a one-time key.
+        log.exception("error while handling %s %s", request.method, request.path)
         return Response("There's been a problem with your request\n", status=500,
                         content_type="text/plain", charset="utf-8")
 
