@@ -17,6 +17,8 @@ setup(
         "packaging>=24",
         "argon2-cffi>=23",
         "trove-classifiers>=2024.1",
+        "Jinja2>=3.1",
+        "readme_renderer>=42",
     ],
     extras_require={
         "mysql": ["PyMySQL>=1.1"],
@@ -30,6 +32,7 @@ setup(
             "wheel",
             "PyMySQL>=1.1",
             "psycopg[binary]>=3.1",
+            "html5lib>=1.1",
         ],
     },
     entry_points={"console_scripts": ["pypi = pypi.cli:main"]},

@@ -11,6 +11,7 @@ from typing import Callable
 from webob import Response
 
 from . import register, upload
+from . import static_pages
 from .context import RequestContext
 from .http_errors import NotImplementedYet
 
@@ -42,7 +43,7 @@ ACTIONS: dict[str, Handler] = {
     "home": _WEB_UI, "index": _WEB_UI, "search": _WEB_UI, "browse": _WEB_UI,
     "display": _WEB_UI, "display_pkginfo": _WEB_UI, "files": _WEB_UI, "show_md5": _WEB_UI,
     "rss": _WEB_UI, "packages_rss": _WEB_UI, "rss_regen": _WEB_UI, "lasthour": _WEB_UI,
-    "about": _WEB_UI, "json": _JSON_API, "doap": _JSON_API,
+    "about": static_pages.about, "json": _JSON_API, "doap": _JSON_API,
     # maintaining
     "submit_form": _WEB_UI, "pkg_edit": _WEB_UI, "remove_pkg": _WEB_UI,
     "role_form": _WEB_UI, "role": _WEB_UI,

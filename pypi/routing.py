@@ -12,7 +12,7 @@ from typing import Callable
 
 from webob.exc import HTTPMovedPermanently
 
-from legacy import dispatch, mirroring, packages, simple
+from legacy import dispatch, mirroring, packages, simple, static_pages
 from legacy.actions import not_implemented
 from legacy.context import RequestContext
 from legacy.http_errors import NotFound
@@ -65,8 +65,9 @@ FIXED = {
     "/mirrors": _MIRRORING,
     "/last-modified": _MIRRORING,
     "/serverkey": _MIRRORING,
-    "/security": not_implemented("the security page"),
-    "/tos": not_implemented("the terms of service page"),
+    "/security": static_pages.security,
+    "/tos": static_pages.tos,
+    "/static/pypi.css": static_pages.stylesheet,
 }
 PREFIXES = {
     "/serversig": _MIRRORING,
