@@ -81,6 +81,18 @@ class NoSuchRole(StorageError):
         super().__init__(f"{user!r} has no role {role} on {project!r}")
 
 
+class MirrorExists(StorageError):
+    def __init__(self, ip):
+        super().__init__(f"mirror {ip!r} is already registered")
+        self.ip = ip
+
+
+class NoSuchMirror(StorageError):
+    def __init__(self, ip):
+        super().__init__(f"no mirror {ip!r} is registered")
+        self.ip = ip
+
+
 class UnknownClassifier(StorageError):
     def __init__(self, classifier):
         super().__init__(f"unknown classifier {classifier!r}")

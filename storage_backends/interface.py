@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import BinaryIO, Iterable, Iterator
 
 from .records import (
-    Actor, FileRecord, JournalEntry, NewFile, Project, Release, ReleaseChange,
+    Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
 )
 
@@ -175,6 +175,21 @@ class Store(ABC):
     @abstractmethod
     def has_role(self, user_name: str, project: str | None, *role_names: str) -> bool:
         """Whether the user holds one of the roles on the project or site-wide."""
+
+    # -- PEP 381 mirrors ----------------------------------------------------------
+    # Administrators register mirrors by hand; legacy journalled none of this
+    # (a mirror list is not package data a mirror copies), and neither do we.
+    @abstractmethod
+    def list_mirrors(self) -> list[Mirror]:
+        """Every registered mirror, ordered by ``ip``."""
+
+    @abstractmethod
+    def add_mirror(self, ip: str, user_name: str | None) -> Mirror:
+        """Register a mirror. Raises ``MirrorExists`` or ``NoSuchUser``."""
+
+    @abstractmethod
+    def remove_mirror(self, ip: str) -> None:
+        """Unregister a mirror. Raises ``NoSuchMirror``."""
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

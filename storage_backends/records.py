@@ -189,6 +189,13 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """A registered PEP 381 mirror (legacy ``mirrors`` row), listed on ``/mirrors``."""
+    ip: str                  # legacy column name; holds an IP address or a host name
+    user_name: str | None    # the account that maintains the mirror
+
+
+@dataclass(frozen=True)
 class JournalEntry:
     serial: int
     name: str

@@ -15,13 +15,14 @@ from .accounts import AccountsMixin
 from .classifiers import ClassifiersMixin
 from .files import FilesMixin
 from .journal import JournalMixin
+from .mirrors import MirrorsMixin
 from .projects import ProjectsMixin
 from .releases import ReleasesMixin
 from .tables import metadata
 
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
-               AccountsMixin, Store):
+               AccountsMixin, MirrorsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking

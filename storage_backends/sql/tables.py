@@ -213,6 +213,14 @@ cookies = Table(
     **_MYSQL,
 )
 
+mirrors = Table(
+    "mirrors", metadata,
+    # ``ip`` is the legacy name; registered values were addresses or host names.
+    Column("ip", String(KEY), primary_key=True),
+    Column("user_name", String(KEY), ForeignKey("users.name", onupdate="CASCADE")),
+    **_MYSQL,
+)
+
 pypi_serial = Table(
     "pypi_serial", metadata,
     # One row (id 1): the last serial handed out. Writers lock it first, which
