@@ -93,6 +93,29 @@ class NoSuchMirror(StorageError):
         self.ip = ip
 
 
+class EmailExists(StorageError):
+    """Another account already uses this e-mail address (compared case-insensitively)."""
+
+    def __init__(self, email, existing):
+        super().__init__(f"{email!r} is already registered as user {existing!r}")
+        self.email, self.existing = email, existing
+
+
+class InvalidKey(StorageError):
+    """A one-time key that is unknown, used up or expired."""
+
+    def __init__(self):
+        super().__init__("invalid or expired key")
+
+
+class UserOwnsProjects(StorageError):
+    """The user is the only Owner of projects, which would be left without one."""
+
+    def __init__(self, name, projects):
+        super().__init__(f"{name!r} is the only owner of {', '.join(projects)}")
+        self.name, self.projects = name, tuple(projects)
+
+
 class UnknownClassifier(StorageError):
     def __init__(self, classifier):
         super().__init__(f"unknown classifier {classifier!r}")

@@ -15,6 +15,7 @@ from .records import (
     Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
 )
+from .records import OneTimeKey
 
 
 class Store(ABC):
@@ -122,6 +123,23 @@ class Store(ABC):
     def remove_file(self, actor: Actor, filename: str) -> FileRecord:
         """Delete one file record; journal ``remove file <filename>``. Raises ``NoSuchFile``."""
 
+    # -- release-management flags and hosted documentation ------------------------
+    @abstractmethod
+    def set_autohide(self, name: str, autohide: bool) -> None:
+        """Set the project's autohide flag; unjournalled, as legacy. Raises ``NoSuchProject``."""
+
+    @abstractmethod
+    def set_release_hidden(self, actor: Actor, name: str, version: str, hidden: bool) -> bool:
+        """Hide or unhide one release; journals ``update _pypi_hidden`` when it changed.
+
+        Returns whether it changed. Raises ``NoSuchRelease``.
+        """
+
+    @abstractmethod
+    def set_has_docs(self, actor: Actor, name: str, has_docs: bool) -> None:
+        """Record that documentation was uploaded (journal ``docupdate``) or destroyed
+        (journal ``docdestroy``). Raises ``NoSuchProject``."""
+
     # -- classifiers -----------------------------------------------------------
     @abstractmethod
     def list_classifiers(self) -> list[str]:
@@ -151,6 +169,101 @@ class Store(ABC):
     @abstractmethod
     def record_login(self, name: str, when: datetime) -> None:
         """Remember when the user last authenticated."""
+
+    @abstractmethod
+    def update_user(self, name: str, email: str, gpg_keyid: str | None) -> User:
+        """Change a user's e-mail address and GPG key id. Raises ``NoSuchUser``."""
+
+    @abstractmethod
+    def delete_user(self, actor: Actor, name: str) -> None:
+        """Delete an account with its roles, sessions and keys.
+
+        Each removed project role is journalled ``remove <Role> <user>``; journal
+        rows the user wrote are re-attributed to ``records.DELETED_USER``.
+        Raises ``NoSuchUser``, or ``UserOwnsProjects`` when the user is some
+        project's only Owner (nothing is changed then).
+        """
+
+    # -- registration keys (legacy rego_otk) -----------------------------------------
+    @abstractmethod
+    def register_user(self, name: str, email: str, password_hash: str, otk: str,
+                      when: datetime, gpg_keyid: str | None = None) -> User:
+        """Create an unconfirmed account with its registration key, in one transaction.
+
+        Raises ``UserExists``, or ``EmailExists`` when another account has this
+        address (compared case-insensitively).
+        """
+
+    @abstractmethod
+    def registration_key(self, user_name: str) -> OneTimeKey | None:
+        """The user's pending registration key; None once the account is confirmed."""
+
+    @abstractmethod
+    def confirm_registration(self, otk: str, not_before: datetime) -> str | None:
+        """Delete the pending key ``otk`` if issued at or after ``not_before``.
+
+        Returns the confirmed user's name; None (and nothing changed) for an
+        unknown or expired key.
+        """
+
+    @abstractmethod
+    def purge_unconfirmed_users(self, issued_before: datetime) -> list[str]:
+        """Delete accounts whose registration key is older than ``issued_before`` and
+        who hold no role; returns their names."""
+
+    # -- browser sessions (legacy cookies) ---------------------------------------------
+    # ``key`` is whatever the caller stores for a session: the web layer passes a
+    # hash of the cookie value, so a leaked table does not hand out sessions.
+    @abstractmethod
+    def create_session(self, key: str, user_name: str, when: datetime) -> None:
+        """Start a session. Raises ``NoSuchUser``."""
+
+    @abstractmethod
+    def session_user(self, key: str, now: datetime) -> str | None:
+        """The session's user, or None. Refreshes its last-seen time (and the user's
+        last login) when they are a minute old or more."""
+
+    @abstractmethod
+    def delete_session(self, key: str) -> None:
+        """End one session; an unknown key is no error."""
+
+    @abstractmethod
+    def delete_user_sessions(self, user_name: str, keep: str | None = None) -> None:
+        """End every session of a user except ``keep`` (after a password change)."""
+
+    @abstractmethod
+    def expire_sessions(self, idle_before: datetime) -> int:
+        """Delete sessions last seen before ``idle_before``; returns how many."""
+
+    # -- password-reset keys (stored as hashes) ------------------------------------------
+    @abstractmethod
+    def create_reset_key(self, user_name: str, key_hash: str, when: datetime) -> None:
+        """Store a password-reset key's hash. Raises ``NoSuchUser``."""
+
+    @abstractmethod
+    def reset_key_user(self, key_hash: str, not_before: datetime) -> str | None:
+        """The user a still-valid reset key belongs to, or None; changes nothing."""
+
+    @abstractmethod
+    def reset_password(self, key_hash: str, not_before: datetime, password_hash: str) -> str:
+        """Use a reset key: set the password, drop the user's reset keys and sessions.
+
+        Returns the user name. Raises ``InvalidKey`` for an unknown or expired key.
+        """
+
+    # -- failed-login counters (consistent across server processes) ------------------------
+    @abstractmethod
+    def count_login_failure(self, subject: str, now: datetime, window_start: datetime) -> int:
+        """Add a failure for ``subject`` (e.g. ``ip:192.0.2.1``, ``user:alice``) and return
+        the failures counted since ``window_start``; older ones are forgotten."""
+
+    @abstractmethod
+    def login_failures(self, subject: str, window_start: datetime) -> int:
+        """Failures of ``subject`` counted since ``window_start``."""
+
+    @abstractmethod
+    def clear_login_failures(self, subject: str) -> None:
+        """Forget a subject's failures (after a successful login)."""
 
     @abstractmethod
     def add_role(self, actor: Actor, role_name: str, user_name: str, project: str | None) -> None:

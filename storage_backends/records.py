@@ -196,6 +196,19 @@ class Mirror:
 
 
 @dataclass(frozen=True)
+class OneTimeKey:
+    """A pending registration key (legacy ``rego_otk``): the account is unconfirmed while it exists."""
+    user_name: str
+    key: str
+    created: datetime
+
+
+# Journal rows of a deleted account are re-attributed to this name. It cannot
+# be registered: new user names may not contain "-".
+DELETED_USER = "deleted-user"
+
+
+@dataclass(frozen=True)
 class JournalEntry:
     serial: int
     name: str

@@ -17,12 +17,16 @@ from .files import FilesMixin
 from .journal import JournalMixin
 from .mirrors import MirrorsMixin
 from .projects import ProjectsMixin
+from .registration import RegistrationMixin
+from .release_flags import ReleaseFlagsMixin
 from .releases import ReleasesMixin
+from .sessions import SessionsMixin
 from .tables import metadata
 
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
-               AccountsMixin, MirrorsMixin, Store):
+               AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
+               ReleaseFlagsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking

@@ -221,6 +221,28 @@ mirrors = Table(
     **_MYSQL,
 )
 
+password_reset_keys = Table(
+    "password_reset_keys", metadata,
+    # Not in legacy (HEAD signed its tokens): one row per mailed reset link,
+    # holding a SHA-256 of the key, never the key itself.
+    Column("key_hash", String(64), primary_key=True),
+    Column("name", String(KEY), ForeignKey("users.name", onupdate="CASCADE",
+                                           ondelete="CASCADE"), nullable=False),
+    Column("created", DateTime, nullable=False),
+    Index("password_reset_keys_name_idx", "name"),
+    **_MYSQL,
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    # Not in legacy (HEAD counted in Redis): failed logins per subject
+    # ("ip:<address>" or "user:<name>") within the current blocking window.
+    Column("subject", String(KEY), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    **_MYSQL,
+)
+
 pypi_serial = Table(
     "pypi_serial", metadata,
     # One row (id 1): the last serial handed out. Writers lock it first, which
