@@ -16,6 +16,7 @@ setup(
         "SQLAlchemy>=2.0",
         "packaging>=24",
         "argon2-cffi>=23",
+        "bcrypt>=4",
         "trove-classifiers>=2024.1",
         "Jinja2>=3.1",
         "readme_renderer>=42",

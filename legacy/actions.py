@@ -10,10 +10,13 @@ from typing import Callable
 
 from webob import Response
 
-from . import register, upload
+from . import register
 from . import static_pages
+from . import web_accounts, web_docs, web_password, web_pkg_edit, web_roles
+from . import web_sessions, web_submit
 from .context import RequestContext
 from .http_errors import NotImplementedYet
+from .web_guard import write_action
 
 Handler = Callable[[RequestContext], Response]
 
@@ -26,33 +29,38 @@ def not_implemented(feature: str) -> Handler:
 
 
 _WEB_UI = not_implemented("this page of the web UI")
-_ACCOUNTS = not_implemented("accounts in the web UI")
+_SSH_KEYS = not_implemented("SSH keys (the SSH upload channel is not offered)")
 _JSON_API = not_implemented("the JSON and DOAP exports")
 _OPENID = not_implemented("OpenID sign-in")
 
 ACTIONS: dict[str, Handler] = {
     # distutils register and upload, twine upload
-    "file_upload": upload.file_upload,
-    "submit": register.submit,
+    "file_upload": write_action(web_submit.file_upload),
+    "submit": write_action(register.submit),
     "verify": register.verify,
     "list_classifiers": register.list_classifiers,
     "submit_pkg_info": _WEB_UI,
-    "doc_upload": _WEB_UI,
-    "doc_destroy": _WEB_UI,
+    "doc_upload": web_docs.doc_upload,
+    "doc_destroy": web_docs.doc_destroy,
     # browsing
     "home": _WEB_UI, "index": _WEB_UI, "search": _WEB_UI, "browse": _WEB_UI,
     "display": _WEB_UI, "display_pkginfo": _WEB_UI, "files": _WEB_UI, "show_md5": _WEB_UI,
     "rss": _WEB_UI, "packages_rss": _WEB_UI, "rss_regen": _WEB_UI, "lasthour": _WEB_UI,
     "about": static_pages.about, "json": _JSON_API, "doap": _JSON_API,
     # maintaining
-    "submit_form": _WEB_UI, "pkg_edit": _WEB_UI, "remove_pkg": _WEB_UI,
-    "role_form": _WEB_UI, "role": _WEB_UI,
+    "submit_form": web_submit.submit_form, "pkg_edit": web_pkg_edit.pkg_edit,
+    "remove_pkg": web_pkg_edit.remove_pkg, "role_form": web_roles.role_form, "role": web_roles.role,
+
     # accounts
-    "register_form": _ACCOUNTS, "user_form": _ACCOUNTS, "user": _ACCOUNTS,
-    "forgotten_password_form": _ACCOUNTS, "forgotten_password": _ACCOUNTS,
-    "password_reset": _ACCOUNTS, "pw_reset": _ACCOUNTS, "pw_reset_change": _ACCOUNTS,
-    "login": _ACCOUNTS, "login_form": _ACCOUNTS, "logout": _ACCOUNTS,
-    "clear_auth": _ACCOUNTS, "delete_user": _ACCOUNTS, "addkey": _ACCOUNTS, "delkey": _ACCOUNTS,
+    "register_form": web_accounts.register_form, "user_form": web_accounts.user_form,
+    "user": web_accounts.user, "delete_user": web_accounts.delete_user,
+    "forgotten_password_form": web_password.forgotten_password_form,
+    "forgotten_password": web_password.forgotten_password,
+    "password_reset": web_password.password_reset, "pw_reset": web_password.pw_reset,
+    "pw_reset_change": web_password.pw_reset_change,
+    "login": web_sessions.login, "login_form": web_sessions.login_form,
+    "logout": web_sessions.logout, "clear_auth": web_sessions.clear_auth,
+    "addkey": _SSH_KEYS, "delkey": _SSH_KEYS,
     "openid": _OPENID, "claim": _OPENID, "openid_return": _OPENID, "dropid": _OPENID,
     # retired features kept routable
     "rate": not_implemented("ratings (retired in 2011)"),

@@ -10,6 +10,7 @@ from webob import Request
 from storage_backends.interface import BlobStore, Store
 from storage_backends.records import Actor
 
+from . import sessions
 from .forms import Form, parse_form
 from .http_errors import Forbidden, LoginRequired
 
@@ -22,6 +23,9 @@ class RequestContext:
     blobs: BlobStore
     user: str | None = None
     path_args: dict[str, str] = field(default_factory=dict)
+    # A session cookie makes the caller "logged in"; HTTP Basic only "authenticated".
+    logged_in: bool = False
+    session_token: str | None = None   # the cookie value, repeated on every page
 
     @cached_property
     def form(self) -> Form:
@@ -32,6 +36,16 @@ class RequestContext:
         if name in self.path_args:
             return self.path_args[name]
         return self.form.text(name, default)
+
+    def csrf_token(self) -> str:
+        """The token every POST form of a session user carries (see ``legacy.sessions``)."""
+        return sessions.csrf_for(self.session_token) if self.session_token else ""
+
+    def finish_page(self, response):
+        """Repeat the session cookie on a rendered page, as legacy did."""
+        if self.session_token:
+            sessions.set_cookie(response, self.settings, self.session_token)
+        return response
 
     @property
     def actor(self) -> Actor:

@@ -43,6 +43,10 @@ class Form:
     def __contains__(self, name: str) -> bool:
         return name in self._values
 
+    def names(self) -> list[str]:
+        """Every field name, in first-seen order (for fields named by data, like ``hid_<version>``)."""
+        return list(self._values)
+
     def getall(self, name: str) -> list:
         return list(self._values.get(name, ()))
 

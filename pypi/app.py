@@ -16,7 +16,7 @@ from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
 from storage_backends import errors as storage_errors
 from storage_backends.interface import BlobStore, Store
 
-from .auth import authenticate
+from .auth import authenticate_request
 from .backends import open_backends
 from .config import Config
 from .credential_cache import CredentialCache
@@ -63,7 +63,7 @@ class PypiApp:
             route = resolve(path, self.config.base_path, self.config.simple_script)
             ctx = RequestContext(request, self.config, self.store, self.blobs, path_args=dict(route.path_args))
             if route.authenticate:
-                ctx.user = authenticate(request.headers.get("Authorization"), self.store, self.credentials)
+                authenticate_request(ctx, self.credentials)
             return run_route(route, ctx)
         except HTTPError as err:
             return err.response()

@@ -10,6 +10,7 @@ import base64
 import binascii
 from datetime import datetime, timedelta, timezone
 
+from legacy import sessions, throttle
 from legacy.http_errors import LoginRequired
 from storage_backends.interface import Store
 
@@ -34,7 +35,22 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (user, password) if colon and user else None
 
 
-def authenticate(header: str | None, store: Store, cache: CredentialCache | None = None) -> str | None:
+def authenticate_request(ctx, cache: CredentialCache | None = None) -> None:
+    """Set ``ctx.user``: a session cookie first (then "logged in"), else HTTP Basic.
+
+    Basic password checks are throttled per address and per user (``[blocking]``).
+    """
+    found = sessions.session_from_cookie(ctx.request, ctx.store)
+    if found is not None:
+        ctx.user, ctx.session_token = found
+        ctx.logged_in = True
+        return
+    ctx.user = authenticate(ctx.request.headers.get("Authorization"), ctx.store, cache,
+                            settings=ctx.settings, address=ctx.client_address)
+
+
+def authenticate(header: str | None, store: Store, cache: CredentialCache | None = None,
+                 settings=None, address: str | None = None) -> str | None:
     """The authenticated user name, None for anonymous; raises 401 for a wrong password."""
     credentials = basic_credentials(header)
     if credentials is None:
@@ -44,7 +60,16 @@ def authenticate(header: str | None, store: Store, cache: CredentialCache | None
     if user is None:
         return None
     if cache is None or not cache.remembers(user.name, password, user.password):
-        _verify(store, user, password, cache)
+        if settings is not None:
+            throttle.check_not_blocked(store, settings, address)
+        try:
+            if settings is not None and throttle.user_blocked(store, settings, user.name):
+                raise LoginRequired("Incorrect password")
+            _verify(store, user, password, cache)
+        except LoginRequired:
+            if settings is not None:
+                throttle.record_failure(store, settings, address, user.name)
+            raise
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     if user.last_login is None or now - user.last_login > LOGIN_REFRESH:
         store.record_login(user.name, now)

@@ -19,8 +19,10 @@ KNOWN_KEYS = {
     "database": {"backend", "url", "driver", "name", "user", "password", "host", "port",
                  "files_dir", "docs_dir"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
-              "max_upload_size", "max_signature_size"},
+              "max_upload_size", "max_signature_size", "package_docs_url"},
     "server": {"host", "port", "threads"},
+    "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
+    "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
 }
 
 
@@ -41,6 +43,15 @@ class Config:
     debug: bool = False
     max_upload_size: int = 60 * MIB
     max_signature_size: int = 100 * 1024
+    package_docs_url: str = "/docs"  # hosted documentation, served under /docs/<name>/
+    smtp_hostname: str | None = None  # None: mails are written into mail_dir
+    smtp_starttls: bool = False
+    smtp_login: str | None = None
+    smtp_password: str | None = None
+    mail_dir: Path | None = None      # None: <data dir>/mail
+    blocked_timeout: int = 600        # failed-login window, seconds
+    blocked_attempts_ip: int = 10
+    blocked_attempts_user: int = 1000
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
@@ -102,12 +113,27 @@ class Config:
             debug=get("webui", "debug_mode", "no").lower() in ("yes", "true", "on", "1"),
             max_upload_size=integer("webui", "max_upload_size", 60 * MIB),
             max_signature_size=integer("webui", "max_signature_size", 100 * 1024),
+            package_docs_url=get("webui", "package_docs_url", "/docs").rstrip("/"),
+            smtp_hostname=get("smtp", "hostname"),
+            smtp_starttls=get("smtp", "starttls", "off").lower() in ("yes", "true", "on", "1"),
+            smtp_login=get("smtp", "login") if get("smtp", "auth", "off").lower()
+            in ("yes", "true", "on", "1") else None,
+            smtp_password=get("smtp", "password"),
+            mail_dir=local_path("smtp", "maildir", data_dir / "mail"),
+            blocked_timeout=integer("blocking", "blocked_timeout", 600),
+            blocked_attempts_ip=integer("blocking", "blocked_attempts_ip", 10),
+            blocked_attempts_user=integer("blocking", "blocked_attempts_user", 1000),
             host=get("server", "host", "127.0.0.1"),
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
             source=path,
             ignored_keys=_ignored_keys(parser),
         )
+
+    @property
+    def mail_directory(self) -> Path:
+        """Where mails go without an SMTP server."""
+        return self.mail_dir or self.files_dir.parent / "mail"
 
     @property
     def base_path(self) -> str:

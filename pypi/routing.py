@@ -14,6 +14,7 @@ from webob.exc import HTTPMovedPermanently
 
 from legacy import dispatch, mirroring, packages, simple, static_pages
 from legacy.actions import not_implemented
+from legacy import web_docs
 from legacy.context import RequestContext
 from legacy.http_errors import NotFound
 
@@ -35,6 +36,8 @@ def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
         raise HTTPMovedPermanently(location=simple_prefix + "/")
     if path.startswith(simple_prefix + "/"):
         return _simple_route(path[len(simple_prefix) + 1:], simple_prefix)
+    if path.startswith("/docs/") or path == "/docs":
+        return Route(web_docs.serve_docs, {"path": path[len("/docs/"):]})
     if path.startswith("/packages/") and len(path) > len("/packages/"):
         return Route(packages.serve_file, {"path": path[len("/packages/"):]})
     if path in FIXED:
