@@ -1,24 +1,45 @@
 """``/packages/...``: distribution bytes, served only when a file record names them.
 
-Bytes without a record (an orphan from a crash) are never served. Answers
-carry ETag (the md5, matched quoted or bare as legacy did), Last-Modified and
-the owning project's serial, and honour HEAD and single byte ranges.
+Bytes without a record (an orphan from a crash) are never served, nor are a
+file's side files unless its record says they exist: the ``.asc`` signature
+and the PEP 658 ``.metadata`` file. Answers carry ETag (the md5, matched
+quoted or bare as legacy did; the metadata's sha256 for a ``.metadata``),
+Last-Modified and the owning project's serial, and honour HEAD and single
+byte ranges.
 """
 from __future__ import annotations
 
 import re
 from datetime import timezone
+from typing import Callable, NamedTuple
 
 from webob import Response
 
 from storage_backends.errors import BadBlobKey, NoSuchFile
+from storage_backends.records import FileRecord
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
 from .simple import SERIAL_HEADER
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-CONTENT_TYPES = {".asc": "application/pgp-signature"}
+
+
+class Kind(NamedTuple):
+    """What is served at a suffix of a file's path, and when it exists."""
+    content_type: str
+    charset: str | None
+    exists: Callable[[FileRecord], bool]
+    etag: Callable[[FileRecord], str]
+
+
+DISTRIBUTION = Kind("application/octet-stream", None, lambda r: True, lambda r: r.md5_digest)
+SIDE_FILES = {
+    ".asc": Kind("application/pgp-signature", None, lambda r: r.has_signature,
+                 lambda r: r.md5_digest),
+    ".metadata": Kind("text/plain", "utf-8", lambda r: bool(r.metadata_sha256),
+                      lambda r: r.metadata_sha256),
+}
 
 
 class RangeNotSatisfiable(HTTPError):
@@ -27,24 +48,21 @@ class RangeNotSatisfiable(HTTPError):
 
 def serve_file(ctx: RequestContext) -> Response:
     path = ctx.path_args["path"]
-    is_signature = path.endswith(".asc")
-    filename = path.rsplit("/", 1)[-1][:-4] if is_signature else path.rsplit("/", 1)[-1]
-    record = ctx.store.get_file(filename)
-    if record is None or record.path != (path[:-4] if is_signature else path) or (
-            is_signature and not record.has_signature):
+    record, kind = _record_for(ctx, path)
+    if record is None:
         raise NotFound(f"Not Found ({path})")
     try:
         size = ctx.blobs.size(path)
     except (NoSuchFile, BadBlobKey):
         raise NotFound(f"Not Found ({path})") from None
-    response = Response(content_type=CONTENT_TYPES.get(path[-4:], "application/octet-stream"),
-                        charset=None, conditional_response=False)
-    response.etag = record.md5_digest
+    response = Response(content_type=kind.content_type, charset=kind.charset,
+                        conditional_response=False)
+    response.etag = kind.etag(record)
     response.last_modified = record.upload_time.replace(tzinfo=timezone.utc)
     response.headers["Accept-Ranges"] = "bytes"
     project = ctx.store.get_project(record.name)
     response.headers[SERIAL_HEADER] = str(project.last_serial if project else 0)
-    if _not_modified(ctx, record):
+    if _not_modified(ctx, record, response.etag):
         kept = [(k, v) for k, v in response.headerlist if k not in ("Content-Type", "Content-Length")]
         return Response(status=304, headerlist=kept)
     start, end = _byte_range(ctx.request.headers.get("Range"), size)
@@ -56,10 +74,21 @@ def serve_file(ctx: RequestContext) -> Response:
     return response
 
 
-def _not_modified(ctx: RequestContext, record) -> bool:
+def _record_for(ctx: RequestContext, path: str) -> tuple[FileRecord | None, Kind]:
+    """The record owning ``path`` (None if nothing may be served there) and what ``path`` is."""
+    for suffix, kind in SIDE_FILES.items():
+        if path.endswith(suffix):
+            record = ctx.store.get_file(path[:-len(suffix)].rsplit("/", 1)[-1])
+            if record is not None and record.path == path[:-len(suffix)] and kind.exists(record):
+                return record, kind
+    record = ctx.store.get_file(path.rsplit("/", 1)[-1])
+    return (record if record is not None and record.path == path else None), DISTRIBUTION
+
+
+def _not_modified(ctx: RequestContext, record, etag: str) -> bool:
     tags = ctx.request.headers.get("If-None-Match")
     if tags:
-        return any(tag.strip().removeprefix("W/").strip('"') in (record.md5_digest, "*")
+        return any(tag.strip().removeprefix("W/").strip('"') in (etag, "*")
                    for tag in tags.split(","))
     since = ctx.request.if_modified_since
     return since is not None and record.upload_time.replace(tzinfo=timezone.utc) <= since

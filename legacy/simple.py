@@ -1,11 +1,20 @@
-"""The PEP 503 simple index that pip reads: ``/simple/`` and ``/simple/<name>/``.
+"""The simple index that pip reads: ``/simple/`` and ``/simple/<name>/``.
 
-Links are relative (``../../packages/...``) as legacy made them, carry a
-``#sha256=`` fragment (md5 for legacy rows without one) and
-``data-requires-python``; every attribute is escaped.
+Served as legacy's HTML (PEP 503) or, by content negotiation on ``Accept``,
+as PEP 691 JSON at API version 1.1 (PEP 700 ``versions``, ``size`` and
+``upload-time``). Both forms carry the same facts:
+
+- links are relative (``../../packages/...``) as legacy made them, with a
+  sha256 hash (md5 for legacy rows without one) and ``requires-python``;
+- files of hidden releases are marked yanked (PEP 592): hiding is legacy's
+  way to say "not this one unless asked for", which is what yanking tells pip;
+- a wheel's extracted core metadata is announced (PEP 658, under both the
+  PEP 714 name and the old one, since pip before 23.1 reads only the old).
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
@@ -13,55 +22,154 @@ from webob import Response
 from webob.exc import HTTPMovedPermanently
 
 from storage_backends.ordering import normalize_name
+from storage_backends.records import FileRecord, Project, Release
 
 from .context import RequestContext
-from .http_errors import NotFound
+from .http_errors import HTTPError, NotFound
+from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
-HEAD = '<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">'
+API_VERSION = "1.1"
+HEAD = ('<!DOCTYPE html>\n<html><head>'
+        f'<meta name="pypi:repository-version" content="{API_VERSION}">')
+TEXT_HTML = "text/html"
+V1_HTML = "application/vnd.pypi.simple.v1+html"
+V1_JSON = "application/vnd.pypi.simple.v1+json"
+# On equal quality the first wins: plain HTML for browsers and old tools that send */*.
+OFFERS = (TEXT_HTML, V1_HTML, V1_JSON)
+
+
+class NotAcceptable(HTTPError):
+    status = 406
 
 
 def simple_root(ctx: RequestContext) -> Response:
+    content_type = negotiate(ctx)
     serial = ctx.store.last_serial()
+    projects = ctx.store.list_projects()
+    if content_type == V1_JSON:
+        body = {"meta": _meta(serial), "projects": [{"name": p.name} for p in projects]}
+        return _page(json.dumps(body), content_type, serial)
     lines = [f"{HEAD}<title>Simple Index</title></head><body>\n"]
-    for project in ctx.store.list_projects():
+    for project in projects:
         href = quote(project.normalized_name) + "/"
         lines.append(f'<a href="{escape(href)}">{escape(project.name)}</a><br/>\n')
     lines.append("</body></html>\n")
-    return _page("".join(lines), serial)
+    return _page("".join(lines), content_type, serial)
 
 
 def simple_project(ctx: RequestContext) -> Response:
-    requested = ctx.path_args["name"]
-    normalized = normalize_name(requested)
-    if requested != normalized:
-        raise HTTPMovedPermanently(location=f"{ctx.settings.simple_script}/{quote(normalized)}/")
+    requested, prefix = ctx.path_args["name"], ctx.settings.simple_script
+    _redirect_unless_normalized(requested, prefix)
+    content_type = negotiate(ctx)
+    listing = project_listing(ctx, requested, prefix)
+    project, releases, hidden = listing.project, listing.releases, listing.hidden
+    if content_type == V1_JSON:
+        body = {"meta": _meta(project.last_serial), "name": listing.normalized,
+                "versions": [release.version for release in reversed(releases)],
+                "files": [_file_json(record, record.version in hidden) for record in listing.files]}
+        return _page(json.dumps(body), content_type, project.last_serial)
+    return _page(project_html(listing), content_type, project.last_serial)
+
+
+@dataclass(frozen=True)
+class ProjectListing:
+    """What a project page shows, read once; ``files`` in page order."""
+    project: Project
+    normalized: str
+    files: list[FileRecord]
+    releases: list[Release]
+    hidden: frozenset[str]
+
+
+def project_listing(ctx: RequestContext, requested: str, prefix: str) -> ProjectListing:
+    """The project page's data, or its 301 (to ``<prefix>/<normalised>/``) and 404s.
+
+    ``/serversig/<name>/`` (legacy/serversig.py) calls this too, so that it
+    answers exactly as the page it signs.
+    """
+    _redirect_unless_normalized(requested, prefix)
     project = ctx.store.find_project(requested)
     if project is None:
-        raise NotFound(f"{requested} does not exist")
+        raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
     files = ctx.store.list_files(project.name)
     if not files:
-        raise NotFound(f"{requested} does not have any releases")
-    order = {release.version: release.ordering for release in ctx.store.list_releases(project.name)}
+        raise NotFound(f"{requested} does not have any releases", headers=[("Vary", "Accept")])
+    releases = ctx.store.list_releases(project.name)
+    order = {release.version: release.ordering for release in releases}
     files.sort(key=lambda f: (order.get(f.version, -1), f.filename))
-    title = escape(f"Links for {normalized}")
+    return ProjectListing(project, normalize_name(requested), files, releases,
+                          frozenset(release.version for release in releases if release.hidden))
+
+
+def project_html(listing: ProjectListing) -> bytes:
+    """The exact bytes of the HTML project page: what is served and what is signed (PEP 381)."""
+    title = escape(f"Links for {listing.normalized}")
     lines = [f"{HEAD}<title>{title}</title></head><body><h1>{title}</h1>\n"]
-    for record in files:
-        lines.append(_file_anchor(record))
+    lines.extend(_file_anchor(record, record.version in listing.hidden) for record in listing.files)
     lines.append("</body></html>\n")
-    return _page("".join(lines), project.last_serial)
+    return "".join(lines).encode("utf-8")
 
 
-def _file_anchor(record) -> str:
-    digest = f"sha256={record.sha256_digest}" if record.sha256_digest else f"md5={record.md5_digest}"
-    href = f"../../packages/{quote(record.path)}#{digest}"
-    attributes = f'href="{escape(href)}"'
+def _redirect_unless_normalized(requested: str, prefix: str) -> None:
+    normalized = normalize_name(requested)
+    if requested != normalized:
+        raise HTTPMovedPermanently(location=f"{prefix}/{quote(normalized)}/")
+
+
+def negotiate(ctx: RequestContext) -> str:
+    """The representation to send, from ``Accept`` (q-values and wildcards as RFC 9110 says).
+
+    No ``Accept`` (or an unparseable one) means legacy HTML; nothing we can
+    send is a 406 naming what we can.
+    """
+    offers = ctx.request.accept.acceptable_offers(OFFERS)
+    if not offers:
+        raise NotAcceptable(f"Not Acceptable: this index serves {', '.join(OFFERS)}",
+                            headers=[("Vary", "Accept")])
+    return offers[0][0]
+
+
+def _href(record: FileRecord) -> str:
+    return f"../../packages/{quote(record.path)}"
+
+
+def _hashes(record: FileRecord) -> dict[str, str]:
+    if record.sha256_digest:
+        return {"sha256": record.sha256_digest}
+    return {"md5": record.md5_digest}
+
+
+def _file_anchor(record: FileRecord, yanked: bool) -> str:
+    (algorithm, digest), = _hashes(record).items()
+    attributes = f'href="{escape(f"{_href(record)}#{algorithm}={digest}")}"'
     if record.requires_python:
         attributes += f' data-requires-python="{escape(record.requires_python)}"'
+    if yanked:
+        attributes += ' data-yanked=""'
+    if record.metadata_sha256:
+        value = escape(f"sha256={record.metadata_sha256}")
+        attributes += f' data-dist-info-metadata="{value}" data-core-metadata="{value}"'
     return f"<a {attributes}>{escape(record.filename)}</a><br/>\n"
 
 
-def _page(html: str, serial: int) -> Response:
-    response = Response(html, content_type="text/html", charset="utf-8")
+def _file_json(record: FileRecord, yanked: bool) -> dict:
+    entry = {"filename": record.filename, "url": _href(record), "hashes": _hashes(record),
+             "size": record.size, "upload-time": iso_8601(record), "yanked": yanked,
+             "gpg-sig": record.has_signature}
+    if record.requires_python:
+        entry["requires-python"] = record.requires_python
+    if record.metadata_sha256:
+        entry["core-metadata"] = entry["dist-info-metadata"] = {"sha256": record.metadata_sha256}
+    return entry
+
+
+def _meta(serial: int) -> dict:
+    return {"api-version": API_VERSION, "_last-serial": serial}
+
+
+def _page(body: str | bytes, content_type: str, serial: int) -> Response:
+    response = Response(body, content_type=content_type, charset="utf-8")
     response.headers[SERIAL_HEADER] = str(serial)
+    response.headers["Vary"] = "Accept"
     return response

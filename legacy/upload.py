@@ -3,12 +3,14 @@
 Every check runs before anything is stored. The bytes stream to a temporary
 blob while their digests are computed; the metadata commit comes next, and
 only then are the bytes published under their legacy path, so a failure at
-any step leaves no record without its bytes.
+any step leaves no record without its bytes. A wheel's METADATA goes the same
+way, beside it as ``<path>.metadata`` (PEP 658).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 
 from webob import Response
@@ -19,6 +21,7 @@ from storage_backends.errors import (
 from storage_backends.records import ADMIN, MAINTAINER, OWNER, NewFile, StoredBlob
 
 from .context import RequestContext
+from .core_metadata import wheel_metadata
 from .distfiles import check_content, check_filename, check_pyversion
 from .forms import UploadedFile
 from .http_errors import BadRequest, Forbidden
@@ -59,12 +62,15 @@ def file_upload(ctx: RequestContext) -> Response:
         raise BadRequest(_exists_message(filename, name, version))
     check_content(filename, filetype, content.file)
     _check_distutils_blake2(form, content.file)
+    core_metadata = wheel_metadata(filename, content.file)
 
     blob = _stream_to_blobs(ctx, content.file, ctx.settings.max_upload_size)
-    signature_blob = None
+    signature_blob = metadata_blob = None
     try:
         if signature is not None:
             signature_blob = _stream_to_blobs(ctx, signature.file, ctx.settings.max_signature_size)
+        if core_metadata is not None:
+            metadata_blob = ctx.blobs.put_stream(io.BytesIO(core_metadata))
         _check_client_digests(form, blob)
         same_content = ctx.store.get_file_by_md5(blob.md5)
         if same_content is not None:   # checked before the release is registered
@@ -74,10 +80,11 @@ def file_upload(ctx: RequestContext) -> Response:
         new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,
                            packagetype=filetype, path=path, size=blob.size, md5_digest=blob.md5,
                            sha256_digest=blob.sha256, blake2_256_digest=blob.blake2_256,
-                           comment_text=form.text("comment"), has_signature=signature is not None)
+                           comment_text=form.text("comment"), has_signature=signature is not None,
+                           metadata_sha256=metadata_blob.sha256 if metadata_blob else None)
         ctx.store.add_file(ctx.actor, new_file)
     except BaseException as err:
-        for pending in (blob, signature_blob):
+        for pending in (blob, signature_blob, metadata_blob):
             if pending is not None:
                 ctx.blobs.discard(pending)
         if isinstance(err, FileExists):
@@ -89,6 +96,8 @@ def file_upload(ctx: RequestContext) -> Response:
     ctx.blobs.publish(blob, path)
     if signature_blob is not None:
         ctx.blobs.publish(signature_blob, path + ".asc")
+    if metadata_blob is not None:
+        ctx.blobs.publish(metadata_blob, path + ".metadata")
     return Response("OK\n", content_type="text/plain", charset="utf-8")
 
 
