@@ -19,7 +19,7 @@ setup(
         "bcrypt>=4",
         "trove-classifiers>=2024.1",
         "Jinja2>=3.1",
-        "readme_renderer>=42",
+        "readme_renderer[md]>=42",
     ],
     extras_require={
         "mysql": ["PyMySQL>=1.1"],

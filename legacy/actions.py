@@ -11,7 +11,7 @@ from typing import Callable
 from webob import Response
 
 from . import register
-from . import static_pages
+from . import display, feeds, listing_pages, static_pages
 from . import web_accounts, web_docs, web_password, web_pkg_edit, web_roles
 from . import web_sessions, web_submit
 from .context import RequestContext
@@ -43,10 +43,12 @@ ACTIONS: dict[str, Handler] = {
     "doc_upload": web_docs.doc_upload,
     "doc_destroy": web_docs.doc_destroy,
     # browsing
-    "home": _WEB_UI, "index": _WEB_UI, "search": _WEB_UI, "browse": _WEB_UI,
-    "display": _WEB_UI, "display_pkginfo": _WEB_UI, "files": _WEB_UI, "show_md5": _WEB_UI,
-    "rss": _WEB_UI, "packages_rss": _WEB_UI, "rss_regen": _WEB_UI, "lasthour": _WEB_UI,
-    "about": static_pages.about, "json": _JSON_API, "doap": _JSON_API,
+    "home": listing_pages.home, "index": listing_pages.index, "search": listing_pages.search,
+    "browse": listing_pages.browse, "display": display.display,
+    "display_pkginfo": display.display_pkginfo, "files": display.files, "show_md5": display.show_md5,
+    "rss": feeds.rss, "packages_rss": feeds.packages_rss, "rss_regen": _WEB_UI,
+    "lasthour": feeds.lasthour,
+    "about": static_pages.about, "json": _JSON_API, "doap": display.doap,
     # maintaining
     "submit_form": web_submit.submit_form, "pkg_edit": web_pkg_edit.pkg_edit,
     "remove_pkg": web_pkg_edit.remove_pkg, "role_form": web_roles.role_form, "role": web_roles.role,

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import BinaryIO, Iterable, Iterator
 
+from . import listings as _listings
 from .records import (
     Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
@@ -303,6 +304,39 @@ class Store(ABC):
     @abstractmethod
     def remove_mirror(self, ip: str) -> None:
         """Unregister a mirror. Raises ``NoSuchMirror``."""
+
+    # -- web UI listings (home page, feeds, classifier browsing) -----------------------
+    # Not abstract: each defaults to ``storage_backends.listings``' reference
+    # implementation over the operations above; the SQL backend overrides them.
+    def latest_releases(self, limit: int = 40) -> list[tuple[Release, datetime]]:
+        """The releases of the latest ``new release`` journal rows, newest first.
+
+        Each (name, version) once, with the time of its latest such row; only
+        releases that still exist and are not hidden (the home page and RSS).
+        """
+        return _listings.reference_latest_releases(self, limit)
+
+    def newest_projects(self, limit: int = 40) -> list[Project]:
+        """The most recently created projects, newest first (``packages_rss``)."""
+        return _listings.reference_newest_projects(self, limit)
+
+    def classifier_ids(self) -> dict[str, int]:
+        """Every known classifier with its id: the number browse URLs carry.
+
+        Legacy's ids are stable; a backend storing none should override this
+        (the default numbers classifiers in sorted order).
+        """
+        return _listings.reference_classifier_ids(self)
+
+    def classifier_tally(self, selected: list[str] | tuple[str, ...]) -> dict[str, int]:
+        """Counts for classifier browsing.
+
+        Of the non-hidden releases that carry every classifier in ``selected``
+        (each, or a sub-classifier of it), how many carry each known
+        classifier or a sub-classifier of it; classifiers no such release
+        carries are left out. Raises ``UnknownClassifier``.
+        """
+        return _listings.reference_classifier_tally(self, selected)
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

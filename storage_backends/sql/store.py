@@ -15,6 +15,7 @@ from .accounts import AccountsMixin
 from .classifiers import ClassifiersMixin
 from .files import FilesMixin
 from .journal import JournalMixin
+from .listings import ListingsMixin
 from .mirrors import MirrorsMixin
 from .projects import ProjectsMixin
 from .registration import RegistrationMixin
@@ -26,7 +27,7 @@ from .tables import metadata
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
-               ReleaseFlagsMixin, Store):
+               ReleaseFlagsMixin, ListingsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking

@@ -1,0 +1,65 @@
+"""The web UI's listings in the SQL store: latest releases, newest projects, classifier tallies."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, false, func, or_, select
+
+from ..errors import UnknownClassifier
+from ..listings import classifier_paths, tally
+from ..records import Project, Release
+from .projects import project_record
+from .tables import journals, packages, release_classifiers, releases, trove_classifiers
+
+NEW_RELEASE = "new release"
+
+
+class ListingsMixin:
+
+    def latest_releases(self, limit: int = 40) -> list[tuple[Release, datetime]]:
+        visible = or_(releases.c._pypi_hidden == false(), releases.c._pypi_hidden.is_(None))
+        serial = func.max(journals.c.id).label("serial")
+        query = (select(journals.c.name, journals.c.version, serial,
+                        func.max(journals.c.submitted_date).label("submitted"))
+                 .join(releases, and_(releases.c.name == journals.c.name,
+                                      releases.c.version == journals.c.version))
+                 .where(journals.c.action == NEW_RELEASE, visible)
+                 .group_by(journals.c.name, journals.c.version)
+                 .order_by(serial.desc()).limit(limit))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            found = []
+            for row in rows:
+                loaded = self._load_releases(conn, row.name, row.version)
+                if loaded:
+                    found.append((loaded[0], row.submitted))
+        return found
+
+    def newest_projects(self, limit: int = 40) -> list[Project]:
+        query = (select(packages).where(packages.c.created.is_not(None))
+                 .order_by(packages.c.created.desc(), packages.c.name).limit(limit))
+        with self._read() as conn:
+            return [project_record(row) for row in conn.execute(query)]
+
+    def classifier_ids(self) -> dict[str, int]:
+        with self._read() as conn:
+            return dict(conn.execute(select(trove_classifiers.c.classifier,
+                                            trove_classifiers.c.id)).all())
+
+    def classifier_tally(self, selected: list[str] | tuple[str, ...]) -> dict[str, int]:
+        visible = or_(releases.c._pypi_hidden == false(), releases.c._pypi_hidden.is_(None))
+        query = (select(release_classifiers.c.name, release_classifiers.c.version,
+                        trove_classifiers.c.classifier)
+                 .join(trove_classifiers, trove_classifiers.c.id == release_classifiers.c.trove_id)
+                 .join(releases, and_(releases.c.name == release_classifiers.c.name,
+                                      releases.c.version == release_classifiers.c.version))
+                 .where(visible))
+        with self._read() as conn:
+            known = set(conn.execute(select(trove_classifiers.c.classifier)).scalars())
+            for classifier in selected:
+                if classifier not in known:
+                    raise UnknownClassifier(classifier)
+            carried: dict[tuple[str, str], set[str]] = {}
+            for row in conn.execute(query):
+                carried.setdefault((row.name, row.version), set()).update(classifier_paths(row.classifier))
+        return tally(list(carried.values()), selected, known)
