@@ -24,6 +24,7 @@ setup(
     extras_require={
         "mysql": ["PyMySQL>=1.1"],
         "postgresql": ["psycopg[binary]>=3.1"],
+        "gae": ["appengine-python-standard>=1.1"],
         "test": [
             "pytest>=8",
             "pytest-xdist>=3",

@@ -31,7 +31,19 @@ def _make_sqlite_directory(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-BACKENDS = {"sql": _open_sql}
+def _open_gae(config: Config, create: bool) -> Store:
+    """ndb: App Engine's datastore there, the SDK's file stub (``datastore_file``) elsewhere."""
+    try:
+        from storage_backends.gae import on_app_engine, open_gae_store
+        if config.datastore_file is None and not on_app_engine():
+            raise ConfigError("[database] datastore_file: backend gae needs the datastore "
+                              "file when not running on App Engine")
+        return open_gae_store(None if on_app_engine() else config.datastore_file, create=create)
+    except ImportError as err:
+        raise ConfigError(f"[database] backend gae: {err}") from None
+
+
+BACKENDS = {"sql": _open_sql, "gae": _open_gae}
 
 
 def open_store(config: Config, create: bool = False) -> Store:
@@ -42,4 +54,10 @@ def open_store(config: Config, create: bool = False) -> Store:
 
 
 def open_backends(config: Config, create: bool = False) -> tuple[Store, BlobStore]:
+    if config.backend == "gae":
+        # Only `pypi initdb` creates a datastore file: a server started on a
+        # missing one fails instead of serving an empty index.
+        store = open_store(config)
+        from storage_backends.gae.blobs import GaeBlobStore
+        return store, GaeBlobStore(store.access)
     return open_store(config, create), LocalBlobStore(config.files_dir)

@@ -17,7 +17,7 @@ DEFAULT_DATA_DIR = Path("pypi-data")
 # Keys read by this server, per section. Anything else is reported, never fatal.
 KNOWN_KEYS = {
     "database": {"backend", "url", "driver", "name", "user", "password", "host", "port",
-                 "files_dir", "docs_dir"},
+                 "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url"},
     "server": {"host", "port", "threads"},
@@ -36,6 +36,7 @@ class Config:
     files_dir: Path
     docs_dir: Path
     backend: str = "sql"
+    datastore_file: Path | None = None   # backend gae off App Engine: the datastore stub's file
     base_url: str = "http://127.0.0.1:8080/pypi"
     files_url: str = "/packages"
     simple_script: str = "/simple"
@@ -104,6 +105,7 @@ class Config:
         return cls(
             database_url=_database_url(get, here, data_dir),
             backend=get("database", "backend", "sql"),
+            datastore_file=local_path("database", "datastore_file", None),
             files_dir=local_path("database", "files_dir", data_dir / "packages"),
             docs_dir=local_path("database", "docs_dir", data_dir / "docs"),
             base_url=base_url,

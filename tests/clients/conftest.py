@@ -16,6 +16,12 @@ from .server import client_env, start_server
 def _database_url(backend: str, databases: ServerDatabases, directory) -> str:
     if backend == "sqlite":
         return f"sqlite:///{directory / 'pypi.db'}"
+    if backend == "gae":
+        try:
+            import storage_backends.gae.sdk  # noqa: F401
+        except ImportError as err:
+            raise ServiceUnavailable(f"the App Engine SDK is not installed: {err}") from None
+        return ""                     # the server reads backend and datastore_file instead
     store = databases.open_store(backend)     # creates the database and its schema
     try:
         return store.engine.url.render_as_string(hide_password=False)
@@ -33,7 +39,9 @@ def server(request, tmp_path_factory):
         if os.environ.get("PYPI_TEST_REQUIRE_SERVICES") == "1":
             pytest.fail(f"{request.param} is required here: {err}")
         pytest.skip(f"{request.param} not reachable: {err}")
-    running = start_server(directory, url)
+    extra = (f"backend = gae\ndatastore_file = {directory / 'datastore.pickle'}\n"
+             if request.param == "gae" else "")
+    running = start_server(directory, url, database_lines=extra)
     yield running
     running.stop()
     databases.drop_all()

@@ -59,12 +59,14 @@ def pypi_command(*args: str, config: Path) -> list[str]:
     return [sys.executable, "-m", "pypi", *args, "--config", str(config)]
 
 
-def start_server(directory: Path, database_url: str) -> RunningServer:
+def start_server(directory: Path, database_url: str, database_lines: str = "") -> RunningServer:
+    """``database_lines``: more ``[database]`` settings (``backend = gae``, ...)."""
     port = free_port()
     config = directory / "config.ini"
     config.write_text(
         "[database]\n"
         f"url = {database_url}\n"
+        f"{database_lines}"
         f"files_dir = {directory / 'packages'}\n"
         f"docs_dir = {directory / 'docs'}\n"
         "[webui]\n"

@@ -5,6 +5,7 @@ their stores through ``open_test_store`` so every suite can run on every
 backend:
 
 * ``sqlite``: a new database file in the test's ``tmp_path``.
+* ``gae``: the SDK's datastore stub on a new file in the test's ``tmp_path``.
 * ``mariadb`` / ``postgresql``: one database per test process, named
   ``pypi_test_<xdist worker id or "main">_<pid>``, created (dropped first if a
   crashed run left it) on first use, emptied before each test (serial counter
@@ -27,7 +28,7 @@ from storage_backends.sql import SqlStore, normalize_url, open_sql_store
 from storage_backends.sql.engine import check_connection
 from storage_backends.sql.tables import SERIAL_ROW_ID, metadata, pypi_serial
 
-BACKENDS = ("sqlite", "mariadb", "postgresql")
+BACKENDS = ("sqlite", "mariadb", "postgresql", "gae")
 SERVER_URL_ENV = {"postgresql": "PYPI_TEST_POSTGRESQL_URL", "mariadb": "PYPI_TEST_MYSQL_URL"}
 DEFAULT_SERVER_URLS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/",
@@ -130,12 +131,27 @@ def open_test_store(backend: str, tmp_path: Path) -> SqlStore:
     """
     if backend == "sqlite":
         return open_sql_store(f"sqlite:///{Path(tmp_path) / 'pypi.db'}", create=True)
+    if backend == "gae":
+        return open_gae_test_store(tmp_path)
     if backend not in SERVER_URL_ENV:
         raise ValueError(f"unknown backend {backend!r}; expected one of {BACKENDS}")
     worker = worker_id()
     if worker not in _databases:
         _databases[worker] = ServerDatabases(worker)
     return _databases[worker].open_store(backend)
+
+
+def open_gae_test_store(tmp_path: Path):
+    """The ndb store on the SDK's datastore stub, in a fresh file in ``tmp_path``.
+
+    A missing SDK (the ``gae`` extra) is reported as ``ServiceUnavailable``,
+    so the tests skip unless services are required.
+    """
+    try:
+        from storage_backends.gae import open_gae_store
+        return open_gae_store(Path(tmp_path) / "datastore.pickle", create=True)
+    except ImportError as err:
+        raise ServiceUnavailable(f"the App Engine SDK is not installed: {err}") from None
 
 
 def drop_test_databases() -> None:

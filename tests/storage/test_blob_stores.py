@@ -1,0 +1,103 @@
+"""The BlobStore contract on every blob store: streaming digests, publish, ranges, delete.
+
+Local-only behaviour (directory pruning, symlinks) is in test_local_blobs.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+
+import pytest
+
+from storage_backends.errors import BadBlobKey, BlobTooLarge, NoSuchFile
+from storage_backends.local_blobs import LocalBlobStore
+
+KEY = "source/d/demo/demo-1.0.tar.gz"
+BIG = 512 * 1024 * 3 + 12345          # several datastore chunks and a short last one
+
+
+@pytest.fixture(params=["local", "gae"])
+def blobs(request, tmp_path):
+    if request.param == "local":
+        yield LocalBlobStore(tmp_path / "files")
+        return
+    try:
+        from storage_backends.gae import open_gae_store
+        from storage_backends.gae.blobs import GaeBlobStore
+    except ImportError as err:
+        if os.environ.get("PYPI_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"the App Engine SDK is required here: {err}")
+        pytest.skip(f"the App Engine SDK is not installed: {err}")
+    store = open_gae_store(tmp_path / "datastore.pickle", create=True)
+    yield GaeBlobStore(store.access)
+    store.close()
+
+
+class TrickleStream(io.RawIOBase):
+    """Returns at most 1000 bytes per read, as a socket may."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        return self._data.read(min(size if size >= 0 else 1000, 1000))
+
+
+def test_put_stream_computes_size_and_digests(blobs):
+    data = os.urandom(BIG)
+    blob = blobs.put_stream(TrickleStream(data))
+    assert blob.size == len(data)
+    assert blob.md5 == hashlib.md5(data).hexdigest()
+    assert blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert blob.blake2_256 == hashlib.blake2b(data, digest_size=32).hexdigest()
+    assert not blobs.exists(KEY)                      # nothing visible before publish
+    blobs.publish(blob, KEY)
+    assert b"".join(blobs.open_range(KEY)) == data
+
+
+def test_ranges_across_chunks(blobs):
+    data = os.urandom(BIG)
+    blobs.publish(blobs.put_stream(io.BytesIO(data)), KEY)
+    assert blobs.size(KEY) == BIG
+    for start, end in [(0, 10), (2, 5), (524_280, 524_300), (BIG - 5, None), (1000, 1_600_000),
+                       (BIG, None)]:
+        assert b"".join(blobs.open_range(KEY, start, end)) == data[start:end], (start, end)
+    parts = list(blobs.open_range(KEY, 0, 100_000, chunk_size=30_000))
+    assert [len(p) for p in parts] == [30_000, 30_000, 30_000, 10_000]
+
+
+def test_publish_replaces_and_delete_removes(blobs):
+    blobs.publish(blobs.put_stream(io.BytesIO(b"old bytes")), KEY)
+    blobs.publish(blobs.put_stream(io.BytesIO(b"new")), KEY)
+    assert b"".join(blobs.open_range(KEY)) == b"new"
+    blobs.delete(KEY)
+    assert not blobs.exists(KEY)
+    blobs.delete(KEY)                                  # absent is no error
+    with pytest.raises(NoSuchFile):
+        blobs.size(KEY)
+    with pytest.raises(NoSuchFile):
+        blobs.open_range(KEY)
+
+
+def test_limit_and_discard_keep_nothing(blobs):
+    with pytest.raises(BlobTooLarge):
+        blobs.put_stream(io.BytesIO(b"x" * BIG), limit=BIG - 1)
+    blobs.discard(blobs.put_stream(io.BytesIO(b"x")))
+    assert not blobs.exists(KEY)
+
+
+def test_empty_blob(blobs):
+    blob = blobs.put_stream(io.BytesIO(b""))
+    assert blob.size == 0 and blob.md5 == hashlib.md5(b"").hexdigest()
+    blobs.publish(blob, KEY)
+    assert blobs.size(KEY) == 0 and b"".join(blobs.open_range(KEY)) == b""
+
+
+@pytest.mark.parametrize("key", ["../outside", "/etc/passwd", "a//b", "", ".incoming/x", "a/.."])
+def test_bad_keys(blobs, key):
+    with pytest.raises(BadBlobKey):
+        blobs.exists(key)
