@@ -10,7 +10,7 @@ from typing import Callable
 
 from webob import Response
 
-from . import register
+from . import json_api, register
 from . import display, feeds, listing_pages, static_pages
 from . import web_accounts, web_docs, web_password, web_pkg_edit, web_roles
 from . import web_sessions, web_submit
@@ -30,7 +30,6 @@ def not_implemented(feature: str) -> Handler:
 
 _WEB_UI = not_implemented("this page of the web UI")
 _SSH_KEYS = not_implemented("SSH keys (the SSH upload channel is not offered)")
-_JSON_API = not_implemented("the JSON and DOAP exports")
 _OPENID = not_implemented("OpenID sign-in")
 
 ACTIONS: dict[str, Handler] = {
@@ -48,7 +47,7 @@ ACTIONS: dict[str, Handler] = {
     "display_pkginfo": display.display_pkginfo, "files": display.files, "show_md5": display.show_md5,
     "rss": feeds.rss, "packages_rss": feeds.packages_rss, "rss_regen": _WEB_UI,
     "lasthour": feeds.lasthour,
-    "about": static_pages.about, "json": _JSON_API, "doap": display.doap,
+    "about": static_pages.about, "json": json_api.project_json, "doap": display.doap,
     # maintaining
     "submit_form": web_submit.submit_form, "pkg_edit": web_pkg_edit.pkg_edit,
     "remove_pkg": web_pkg_edit.remove_pkg, "role_form": web_roles.role_form, "role": web_roles.role,

@@ -13,7 +13,7 @@ def test_multiple_actions_are_400(web):
     web.get("/pypi?:action=home&:action=index", status=400)
 
 
-@pytest.mark.parametrize("url", ["/pypi/demo/json", "/mirrors",
+@pytest.mark.parametrize("url", ["/mirrors",
                                  "/serversig/demo/"])
 def test_later_features_answer_501_with_a_message(web, url):
     response = web.get(url, status=501)

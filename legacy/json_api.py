@@ -1,0 +1,105 @@
+"""The JSON API: ``/pypi/<name>/json``, ``/pypi/<name>/<version>/json`` and ``:action=json``.
+
+The body is legacy's final shape (``info``, ``urls``, ``releases``) with the
+successor's additions, built by ``release_structs`` so that XML-RPC answers
+the same. Errors are JSON too, because the callers are programs. JSONP is
+kept for legacy clients, but only for a callback that is a plain JavaScript
+identifier path: legacy echoed any text, which made the endpoint an XSS and
+content-sniffing vector.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+from webob import Response
+
+from .context import RequestContext
+from .http_errors import HTTPError, NotFound, reason_phrase
+from .release_structs import release_data, release_files_structs
+from .simple import SERIAL_HEADER
+
+CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
+MAX_CALLBACK = 128
+HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=600, public",
+           "Content-Disposition": "inline"}
+
+
+class JsonRedirect(HTTPError):
+    status = 301
+
+
+class JsonBadRequest(HTTPError):
+    status = 400
+
+
+def project_json(ctx: RequestContext) -> Response:
+    """The project (its latest release) or one release of it, as JSON."""
+    try:
+        return _project_json(ctx)
+    except HTTPError as err:
+        return _error_response(ctx, err)
+
+
+def _project_json(ctx: RequestContext) -> Response:
+    name, version = ctx.field("name"), ctx.field("version")
+    callback = _callback(ctx)
+    project = ctx.store.get_project(name) if name else None
+    if project is None:
+        found = ctx.store.find_project(name) if name else None
+        if found is None:
+            raise NotFound("Not Found")
+        target = f"{ctx.settings.base_path}/{quote(found.name)}"
+        target += f"/{quote(version)}/json" if version else "/json"
+        if callback:
+            target += f"?callback={callback}"
+        raise JsonRedirect("Moved Permanently", headers=[("Location", target)])
+    releases = ctx.store.list_releases(project.name)
+    if version:
+        release = next((r for r in releases if r.version == version), None)
+        if release is None:
+            raise NotFound("invalid name/version")
+    elif releases:
+        release = releases[0]   # highest ordering, hidden included (final legacy)
+    else:
+        raise NotFound("no releases")
+    files = release_files_structs(ctx.store, project.name, ctx.settings, releases)
+    info = release_data(ctx.store, release, ctx.settings, project)
+    info.setdefault("requires_dist", None)   # the successor always sends it
+    body = {"info": info, "last_serial": project.last_serial,
+            "releases": files, "urls": files.get(release.version, [])}
+    return _json_response(ctx, body, callback)
+
+
+def _callback(ctx: RequestContext) -> str | None:
+    value = ctx.request.GET.get("callback")
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_CALLBACK or not CALLBACK.match(value):
+        raise JsonBadRequest("callback must be a JavaScript identifier (letters, digits, _, $, .)")
+    return value
+
+
+def _json_response(ctx: RequestContext, body: dict, callback: str | None,
+                   status: int = 200) -> Response:
+    text = json.dumps(body, indent=4, sort_keys=True)
+    if callback:
+        # The leading comment defeats the Flash "Rosetta" trick on JSONP endpoints.
+        response = Response(f"/**/{callback}({text});", status=status,
+                            content_type="application/javascript", charset="UTF-8")
+    else:
+        response = Response(text, status=status, content_type="application/json",
+                            charset="UTF-8")
+    response.headers.update(HEADERS)
+    response.headers[SERIAL_HEADER] = str(ctx.store.last_serial())
+    return response
+
+
+def _error_response(ctx: RequestContext, err: HTTPError) -> Response:
+    """A JSON body ``{"message": ...}`` with the error's status (JSONP never wraps errors)."""
+    response = _json_response(ctx, {"message": err.message}, None, status=err.status)
+    response.status = f"{err.status} {reason_phrase(err.message)}"
+    for header, value in err.headers:
+        response.headers[header] = value
+    return response
