@@ -18,6 +18,7 @@ setup(
         "argon2-cffi>=23",
         "bcrypt>=4",
         "trove-classifiers>=2024.1",
+        "cryptography>=42",
         "Jinja2>=3.1",
         "readme_renderer[md]>=42",
     ],

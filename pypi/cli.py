@@ -1,4 +1,4 @@
-"""The ``pypi`` command: initdb, adduser, serve.
+"""The ``pypi`` command: initdb, adduser, serve, genkey, mirror.
 
 With no ``--config`` (and no ``PYPI_CONFIG``) every command works on the
 embedded default: SQLite and files under ``./pypi-data``.
@@ -11,11 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from storage_backends.errors import StorageError, UserExists
+from storage_backends.errors import MirrorExists, NoSuchMirror, NoSuchUser, StorageError, UserExists
 from storage_backends.records import ADMIN, Actor
 
 from .backends import open_store
 from .config import Config, ConfigError
+from .keys import KeyExists, generate_key_pair
 from .passwords import hash_password
 
 log = logging.getLogger("pypi")
@@ -51,6 +52,38 @@ def cmd_adduser(config: Config, args) -> int:
     finally:
         store.close()
     print(f"user {args.name} added" + (" as Admin" if args.admin else ""))
+    return 0
+
+
+def cmd_genkey(config: Config, args) -> int:
+    private, public = config.private_key_path, config.public_key_path
+    try:
+        generate_key_pair(private, public, force=args.force)
+    except KeyExists as err:
+        print(f"pypi genkey: {err}", file=sys.stderr)
+        return 1
+    print(f"DSA key pair written: {private} (private, mode 0600), {public}")
+    return 0
+
+
+def cmd_mirror(config: Config, args) -> int:
+    """Register, unregister and list PEP 381 mirrors (shown on /mirrors)."""
+    store = open_store(config)
+    try:
+        if args.mirror_command == "add":
+            store.add_mirror(args.ip, args.user)
+            print(f"mirror {args.ip} added")
+        elif args.mirror_command == "remove":
+            store.remove_mirror(args.ip)
+            print(f"mirror {args.ip} removed")
+        else:
+            for mirror in store.list_mirrors():
+                print(mirror.ip + (f"\t{mirror.user_name}" if mirror.user_name else ""))
+    except (MirrorExists, NoSuchMirror, NoSuchUser) as err:
+        print(f"pypi mirror {args.mirror_command}: {err}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
     return 0
 
 
@@ -110,6 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--threads", type=int)
+    genkey = command("genkey", cmd_genkey, "write the DSA key pair that signs /simple/ pages")
+    genkey.add_argument("--force", action="store_true", help="replace an existing key pair")
+    mirror = commands.add_parser("mirror", help="register PEP 381 mirrors (listed on /mirrors)")
+    mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True)
+    for name, help_text in (("add", "register a mirror"), ("remove", "unregister a mirror"),
+                            ("list", "list the registered mirrors")):
+        sub = mirror_commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", help="config.ini (default: $PYPI_CONFIG, else the embedded default)")
+        sub.set_defaults(func=cmd_mirror)
+        if name != "list":
+            sub.add_argument("ip", help="the mirror's IP address or host name")
+        if name == "add":
+            sub.add_argument("user", nargs="?", help="the account that maintains the mirror")
     return parser
 
 

@@ -19,7 +19,7 @@ KNOWN_KEYS = {
     "database": {"backend", "url", "driver", "name", "user", "password", "host", "port",
                  "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
-              "max_upload_size", "max_signature_size", "package_docs_url"},
+              "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
     "server": {"host", "port", "threads"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -44,6 +44,8 @@ class Config:
     debug: bool = False
     max_upload_size: int = 60 * MIB
     max_signature_size: int = 100 * 1024
+    key_dir: Path | None = None     # privkey/pubkey for /serversig; None: <data dir>/keys
+    privkey: Path | None = None     # legacy [webui] privkey: the private key's own path
     package_docs_url: str = "/docs"  # hosted documentation, served under /docs/<name>/
     smtp_hostname: str | None = None  # None: mails are written into mail_dir
     smtp_starttls: bool = False
@@ -115,6 +117,8 @@ class Config:
             debug=get("webui", "debug_mode", "no").lower() in ("yes", "true", "on", "1"),
             max_upload_size=integer("webui", "max_upload_size", 60 * MIB),
             max_signature_size=integer("webui", "max_signature_size", 100 * 1024),
+            key_dir=local_path("webui", "key_dir", data_dir / "keys"),
+            privkey=local_path("webui", "privkey", None),
             package_docs_url=get("webui", "package_docs_url", "/docs").rstrip("/"),
             smtp_hostname=get("smtp", "hostname"),
             smtp_starttls=get("smtp", "starttls", "off").lower() in ("yes", "true", "on", "1"),
@@ -136,6 +140,17 @@ class Config:
     def mail_directory(self) -> Path:
         """Where mails go without an SMTP server."""
         return self.mail_dir or self.files_dir.parent / "mail"
+
+    @property
+    def private_key_path(self) -> Path:
+        """The DSA key that signs simple pages: legacy ``privkey`` if set, else ``key_dir/privkey``."""
+        return self.privkey or self.public_key_path.with_name("privkey")
+
+    @property
+    def public_key_path(self) -> Path:
+        """Where ``pypi genkey`` writes the public key (``/serverkey`` derives it from the private one)."""
+        key_dir = self.key_dir or self.files_dir.parent / "keys"
+        return key_dir / "pubkey"
 
     @property
     def base_path(self) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import quote
 
 from webob.exc import HTTPMovedPermanently
 
-from legacy import dispatch, mirroring, packages, simple, static_pages
-from legacy.actions import not_implemented
+from legacy import dispatch, mirroring, packages, serversig, simple, static_pages
 from legacy import web_docs
 from legacy.context import RequestContext
 from legacy.http_errors import NotFound
@@ -38,6 +38,8 @@ def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
         return _simple_route(path[len(simple_prefix) + 1:], simple_prefix)
     if path.startswith("/docs/") or path == "/docs":
         return Route(web_docs.serve_docs, {"path": path[len("/docs/"):]})
+    if path.startswith("/serversig/"):
+        return _serversig_route(path[len("/serversig/"):])
     if path.startswith("/packages/") and len(path) > len("/packages/"):
         return Route(packages.serve_file, {"path": path[len("/packages/"):]})
     if path in FIXED:
@@ -53,27 +55,35 @@ def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
 def _simple_route(rest: str, simple_prefix: str) -> Route:
     if rest == "":
         return Route(simple.simple_root, {})
+    return _project_route(rest, simple_prefix, simple.simple_project)
+
+
+def _serversig_route(rest: str) -> Route:
+    """``/serversig/<name>/``, shaped like the simple page's URL (PEP 381)."""
+    return _project_route(rest, "/serversig", serversig.serversig)
+
+
+def _project_route(rest: str, prefix: str, handler: Callable) -> Route:
+    """``<prefix>/<name>/``: deeper paths are 404, a missing slash is added by a 301."""
     name, slash, deeper = rest.partition("/")
     if deeper or not name:
-        raise NotFound(f"Not Found ({simple_prefix}/{rest})")
+        raise NotFound(f"Not Found ({prefix}/{rest})")
     if not slash:
-        raise HTTPMovedPermanently(location=f"{simple_prefix}/{rest}/")
-    return Route(simple.simple_project, {"name": name})
+        raise HTTPMovedPermanently(location=f"{prefix}/{quote(name)}/")
+    return Route(handler, {"name": name})
 
 
-_MIRRORING = not_implemented("PEP 381 mirroring endpoints")
 FIXED = {
     "/serial": mirroring.serial,
     "/daytime": mirroring.daytime,
-    "/mirrors": _MIRRORING,
-    "/last-modified": _MIRRORING,
-    "/serverkey": _MIRRORING,
+    "/mirrors": mirroring.mirrors,
+    "/last-modified": mirroring.last_modified,
+    "/serverkey": serversig.serverkey,
     "/security": static_pages.security,
     "/tos": static_pages.tos,
     "/static/pypi.css": static_pages.stylesheet,
 }
 PREFIXES = {
-    "/serversig": _MIRRORING,
     "/RPC2": dispatch.xmlrpc,
 }
 

@@ -59,8 +59,10 @@ def pypi_command(*args: str, config: Path) -> list[str]:
     return [sys.executable, "-m", "pypi", *args, "--config", str(config)]
 
 
-def start_server(directory: Path, database_url: str, database_lines: str = "") -> RunningServer:
-    """``database_lines``: more ``[database]`` settings (``backend = gae``, ...)."""
+def start_server(directory: Path, database_url: str, public_url: str | None = None,
+                 database_lines: str = "") -> RunningServer:
+    """``public_url``: the ``[webui] url`` clients see, when a proxy stands in front;
+    ``database_lines``: more ``[database]`` settings (``backend = gae``, ...)."""
     port = free_port()
     config = directory / "config.ini"
     config.write_text(
@@ -70,7 +72,7 @@ def start_server(directory: Path, database_url: str, database_lines: str = "") -
         f"files_dir = {directory / 'packages'}\n"
         f"docs_dir = {directory / 'docs'}\n"
         "[webui]\n"
-        f"url = http://127.0.0.1:{port}/pypi\n"
+        f"url = {public_url or f'http://127.0.0.1:{port}'}/pypi\n"
         "[server]\n"
         "threads = 4\n")
     subprocess.run(pypi_command("initdb", config=config), check=True, capture_output=True)
