@@ -17,6 +17,10 @@ from .records import (
     ReleaseMetadata, Role, StoredBlob, User,
 )
 from .records import OneTimeKey
+from typing import Mapping, Sequence
+
+from . import search as _search
+from .records import ReleaseBrief
 
 
 class Store(ABC):
@@ -337,6 +341,40 @@ class Store(ABC):
         carries are left out. Raises ``UnknownClassifier``.
         """
         return _listings.reference_classifier_tally(self, selected)
+
+    # -- search, browse, feeds and download counts ---------------------------------
+    # Not abstract: each defaults to ``storage_backends.search``'s reference
+    # implementation over the operations above, which reads every project. A
+    # backend overrides them with indexed queries (the SQL backend does); the
+    # conformance suite holds both to the same results.
+    def search_releases(self, spec: Mapping[str, str | Sequence[str]],
+                        operator: str = "and") -> list[ReleaseBrief]:
+        """Non-hidden releases matching a legacy search spec (rules: ``search``)."""
+        return _search.reference_search(self, spec, operator)
+
+    def browse(self, classifiers: Sequence[str]) -> list[tuple[str, str]]:
+        """``(name, version)`` of non-hidden releases carrying every one of ``classifiers``
+        (or a sub-classifier of it), by name. Raises ``UnknownClassifier``."""
+        return _search.reference_browse(self, classifiers)
+
+    def updated_releases(self, since: datetime) -> list[tuple[str, str]]:
+        """``(name, version)`` of non-hidden releases journalled ``new release`` after
+        ``since`` (UTC), newest first, each once."""
+        return _search.reference_updated_releases(self, since)
+
+    def changed_projects(self, since: datetime) -> list[str]:
+        """Names with a journal row after ``since`` (UTC), sorted, each once."""
+        return _search.reference_changed_projects(self, since)
+
+    def top_projects(self, limit: int | None = None) -> list[tuple[str, int]]:
+        """``(name, downloads of all its files)`` of projects with files, most first."""
+        return _search.reference_top_projects(self, limit)
+
+    def add_downloads(self, counts: Mapping[str, int]) -> int:
+        """Add to the download counters of files by file name (legacy's log-processing
+        job); unknown names are skipped, nothing is journalled (as in legacy).
+        Returns how many files were counted. Raises ``ValueError`` for a negative count."""
+        raise NotImplementedError(f"{type(self).__name__} does not count downloads yet")
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -116,6 +116,15 @@ class Release:
 
 
 @dataclass(frozen=True)
+class ReleaseBrief:
+    """A search hit: the few columns legacy's ``search`` returned, without the lists."""
+    name: str
+    version: str
+    summary: str | None
+    ordering: int
+
+
+@dataclass(frozen=True)
 class ReleaseChange:
     """What ``store_release`` did: created the project, the release, or updated fields."""
     release: Release

@@ -21,12 +21,13 @@ from .projects import ProjectsMixin
 from .registration import RegistrationMixin
 from .release_flags import ReleaseFlagsMixin
 from .releases import ReleasesMixin
+from .search import SearchMixin
 from .sessions import SessionsMixin
 from .tables import metadata
 
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
-               AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
+               SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
                ReleaseFlagsMixin, ListingsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
