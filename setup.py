@@ -16,6 +16,7 @@ setup(
         "SQLAlchemy>=2.0",
         "packaging>=24",
         "argon2-cffi>=23",
+        "defusedxml>=0.7",
         "bcrypt>=4",
         "trove-classifiers>=2024.1",
         "cryptography>=42",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from webob import Response
 
-from .actions import ACTIONS, not_implemented
+from . import xmlrpc as xmlrpc_api
+from .actions import ACTIONS
 from .context import RequestContext
 from .http_errors import BadRequest, NotFound
 
-xmlrpc = not_implemented("the XML-RPC API")
+xmlrpc = xmlrpc_api.handle        # also routed at /RPC2 (pypi/routing.py)
 PATH_ACTIONS = {"json", "doap"}   # /pypi/<name>/json and /pypi/<name>/doap
 
 

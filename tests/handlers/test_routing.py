@@ -14,7 +14,9 @@ def test_multiple_actions_are_400(web):
 
 
 def test_xmlrpc_is_routed(web):
-    web.post("/pypi", "<methodCall/>", headers={"Content-Type": "text/xml"}, status=501)
+    for path in ("/pypi", "/RPC2"):
+        response = web.post(path, "<methodCall/>", headers={"Content-Type": "text/xml"}, status=200)
+        assert b"<fault>" in response.body and b"no methodName" in response.body
 
 
 def test_serial_and_daytime(web):

@@ -1,0 +1,49 @@
+"""The XML-RPC endpoint: ``POST /pypi`` with ``Content-Type: text/xml``, and ``/RPC2``.
+
+Legacy answered every call with HTTP 200, faults included, so that is what
+clients expect; only a request that is not a POST gets an HTTP error. A body
+over ``[xmlrpc] max_body_size`` is refused before it is read, with legacy's
+fault "request content way too big".
+"""
+from __future__ import annotations
+
+from webob import Response
+
+from ..context import RequestContext
+from ..http_errors import MethodNotAllowed
+from .methods import MethodFault, invoke
+from .protocol import CallError, dump_fault, dump_result, fault_string, parse_call
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+
+
+def handle(ctx: RequestContext) -> Response:
+    if ctx.request.method != "POST":
+        raise MethodNotAllowed("XML-RPC requests must be POSTed", headers=[("Allow", "POST")])
+    limit = getattr(ctx.settings, "xmlrpc_max_body_size", DEFAULT_MAX_BODY)
+    body = _read_body(ctx, limit)
+    if body is None:
+        return _answer(dump_fault(fault_string(
+            ValueError, f"request content way too big: at most {limit} bytes are accepted")))
+    try:
+        call = parse_call(body)
+    except CallError as err:
+        return _answer(dump_fault(fault_string(ValueError, str(err))))
+    try:
+        result = invoke(ctx, call.method, call.params)
+    except MethodFault as fault:
+        return _answer(dump_fault(str(fault)))
+    return _answer(dump_result(result))
+
+
+def _read_body(ctx: RequestContext, limit: int) -> bytes | None:
+    """The body, or None when it is longer than ``limit`` (then mostly left unread)."""
+    length = ctx.request.content_length
+    if length is not None and length > limit:
+        return None
+    body = ctx.request.body_file.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _answer(body: bytes) -> Response:
+    return Response(body=body, status=200, content_type="text/xml", charset="utf-8")
