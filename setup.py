@@ -37,6 +37,7 @@ setup(
             "PyMySQL>=1.1",
             "psycopg[binary]>=3.1",
             "html5lib>=1.1",
+            "playwright>=1.40",
         ],
     },
     entry_points={"console_scripts": ["pypi = pypi.cli:main"]},

@@ -12,7 +12,7 @@ from webob import Response
 
 from . import json_api, register
 from . import display, feeds, listing_pages, static_pages
-from . import web_accounts, web_docs, web_password, web_pkg_edit, web_roles
+from . import web_accounts, web_docs, web_files, web_password, web_pkg_edit, web_roles
 from . import web_sessions, web_submit
 from .context import RequestContext
 from .http_errors import NotImplementedYet
@@ -51,7 +51,6 @@ ACTIONS: dict[str, Handler] = {
     # maintaining
     "submit_form": web_submit.submit_form, "pkg_edit": web_pkg_edit.pkg_edit,
     "remove_pkg": web_pkg_edit.remove_pkg, "role_form": web_roles.role_form, "role": web_roles.role,
-
     # accounts
     "register_form": web_accounts.register_form, "user_form": web_accounts.user_form,
     "user": web_accounts.user, "delete_user": web_accounts.delete_user,
@@ -71,3 +70,6 @@ ACTIONS: dict[str, Handler] = {
     "purge": not_implemented("CDN purging"),
     "gae_file": not_implemented("the App Engine file transfer"),
 }
+
+# The maintainers' form of the files page (the page itself is display.files).
+display.FILES_FORMS.append(web_files.remove_files)
