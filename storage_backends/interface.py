@@ -17,6 +17,7 @@ from .records import (
     ReleaseMetadata, Role, StoredBlob, User,
 )
 from .records import OneTimeKey
+from .records import ProjectExport, UserExport
 from typing import Mapping, Sequence
 
 from . import search as _search
@@ -375,6 +376,68 @@ class Store(ABC):
         job); unknown names are skipped, nothing is journalled (as in legacy).
         Returns how many files were counted. Raises ``ValueError`` for a negative count."""
         raise NotImplementedError(f"{type(self).__name__} does not count downloads yet")
+
+    # -- copying a whole index between stores (``pypi migrate``) ---------------------
+    # Exports read everything worth keeping; imports write it back as it was
+    # (serials, timestamps, orderings, hidden flags, classifier ids, download
+    # counts), journalling nothing and leaving the serial counter alone except
+    # in ``import_journal``. Every import replaces what the target holds under
+    # the same key, so running it again is harmless: that makes an interrupted
+    # migration resumable. Sessions, password-reset keys and failed-login
+    # counters are not exported: they live minutes to hours, and users log in again.
+    @abstractmethod
+    def export_users(self) -> Iterator[UserExport]:
+        """Every account with its pending registration key and site-wide roles, by name."""
+
+    def export_projects(self) -> Iterator[ProjectExport]:
+        """Every project with its releases, file records and roles, in ``list_projects`` order."""
+        for project in self.list_projects():
+            yield ProjectExport(
+                project=project,
+                releases=tuple(sorted(self.list_releases(project.name), key=lambda r: r.version)),
+                files=tuple(self.list_files(project.name)),
+                roles=tuple(self.roles_for_project(project.name)))
+
+    def export_journal(self, after_serial: int = 0, batch: int = 1000) -> Iterator[list[JournalEntry]]:
+        """The journal after ``after_serial`` in batches of at most ``batch`` rows, oldest first."""
+        while rows := self.changelog_since_serial(after_serial, limit=batch):
+            yield rows
+            after_serial = rows[-1].serial
+
+    @abstractmethod
+    def import_classifiers(self, ids: Mapping[str, int]) -> None:
+        """Make the known classifiers those of ``ids``, with those ids.
+
+        Classifiers no release carries are dropped unless in ``ids``; one a
+        release carries keeps its id. A wanted id held by another classifier in
+        use gives the newcomer the next free id instead.
+        """
+
+    @abstractmethod
+    def import_users(self, users: Sequence[UserExport]) -> None:
+        """Write accounts as given (password hashes, last login, registration key,
+        site-wide roles), replacing accounts of the same names."""
+
+    @abstractmethod
+    def import_project(self, export: ProjectExport) -> None:
+        """Write a project as given, replacing any project whose name normalises alike.
+
+        Its users and classifiers must have been imported. Raises ``FileExists``
+        or ``DigestExists`` when another project holds one of its file names or md5s.
+        """
+
+    @abstractmethod
+    def import_journal(self, entries: Sequence[JournalEntry]) -> None:
+        """Write journal rows with their own serials (replacing rows of those serials),
+        and raise the serial counter to the highest of them."""
+
+    @abstractmethod
+    def migration_marker(self) -> str | None:
+        """What ``pypi migrate`` recorded as done so far in this (target) store, or None."""
+
+    @abstractmethod
+    def set_migration_marker(self, marker: str | None) -> None:
+        """Record migration progress; None removes the marker."""
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -212,6 +212,24 @@ class OneTimeKey:
     created: datetime
 
 
+@dataclass(frozen=True)
+class UserExport:
+    """An account as ``pypi migrate`` copies it: the user, its pending registration
+    key (legacy ``rego_otk``) and its site-wide roles (Admin)."""
+    user: User
+    registration: OneTimeKey | None = None
+    site_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectExport:
+    """A project as ``pypi migrate`` copies it, with every release, file record and role."""
+    project: Project
+    releases: tuple[Release, ...] = ()
+    files: tuple[FileRecord, ...] = ()
+    roles: tuple[Role, ...] = ()
+
+
 # Journal rows of a deleted account are re-attributed to this name. It cannot
 # be registered: new user names may not contain "-".
 DELETED_USER = "deleted-user"

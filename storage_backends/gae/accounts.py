@@ -156,6 +156,12 @@ class AccountsMixin:
             keys = m.TroveClassifier.query(ancestor=m.trove_key()).fetch(keys_only=True)
         return sorted(k.id() for k in keys)
 
+    def classifier_ids(self) -> dict[str, int]:
+        """The stored ids (legacy's, when migrated), not the reference's sorted numbering."""
+        with self._access():
+            found = m.TroveClassifier.query(ancestor=m.trove_key()).fetch()
+        return {e.key.id(): e.trove_id for e in found}
+
     def add_classifiers(self, classifiers: Iterable[str]) -> int:
         wanted = {c.strip() for c in classifiers if c and c.strip()}
 

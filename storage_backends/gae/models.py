@@ -185,3 +185,8 @@ class LoginFailures(Entity):
     """Key: ``LoginFailures/<subject>``: failures within the current window."""
     failures = ndb.IntegerProperty(indexed=False)
     window_start = ndb.DateTimeProperty(indexed=False)
+
+
+class MigrationMarker(Entity):
+    """Key: ``MigrationMarker/marker``: the progress ``pypi migrate`` recorded here."""
+    marker = ndb.TextProperty()

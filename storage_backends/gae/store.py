@@ -1,7 +1,7 @@
 """``GaeStore``: the ``Store`` interface on App Engine's ndb.
 
 The operations live in one mixin per concern (journal, catalogue, files,
-accounts, lifecycle, sessions, mirrors); this module puts them together and owns the datastore's lifetime.
+accounts, lifecycle, sessions, mirrors, migration); this module puts them together and owns the datastore's lifetime.
 Every public operation runs inside ``self._access()`` (see ``runtime``): on
 the file stub that serialises access within and across processes; on App
 Engine it does nothing.
@@ -16,13 +16,14 @@ from .catalogue import CatalogueMixin
 from .files import FilesMixin
 from .journal import JournalMixin
 from .lifecycle import LifecycleMixin
+from .migration import MigrationMixin
 from .mirrors import MirrorsMixin
 from .sessions import SessionsMixin
 from .runtime import DatastoreAccess
 
 
 class GaeStore(JournalMixin, CatalogueMixin, FilesMixin, AccountsMixin, MirrorsMixin,
-               LifecycleMixin, SessionsMixin, Store):
+               LifecycleMixin, SessionsMixin, MigrationMixin, Store):
     """Metadata as ndb entities (``models``), in the datastore the SDK is connected to."""
 
     def __init__(self, access: DatastoreAccess, on_close=None):

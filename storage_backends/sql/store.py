@@ -16,6 +16,7 @@ from .classifiers import ClassifiersMixin
 from .files import FilesMixin
 from .journal import JournalMixin
 from .listings import ListingsMixin
+from .migration import MigrationMixin
 from .mirrors import MirrorsMixin
 from .projects import ProjectsMixin
 from .registration import RegistrationMixin
@@ -28,7 +29,7 @@ from .tables import metadata
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
-               ReleaseFlagsMixin, ListingsMixin, Store):
+               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking

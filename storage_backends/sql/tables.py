@@ -5,7 +5,7 @@ the SQL backend can run on an existing legacy database. Additions are only new
 columns or tables: ``releases.metadata_version``/``description_content_type``/
 ``license_expression``, ``release_files.metadata_sha256``, an ``id`` on
 ``release_dependencies`` (legacy kept no order; the id keeps lists in submitted
-order) and the one-row serial counter ``pypi_serial``.
+order), the one-row serial counter ``pypi_serial`` and ``pypi_migration``.
 
 MySQL/MariaDB needs bounded VARCHARs for keys, and a binary collation so that
 names and versions compare case-sensitively as they do on PostgreSQL and SQLite.
@@ -240,6 +240,15 @@ login_failures = Table(
     Column("subject", String(KEY), primary_key=True),
     Column("failures", Integer, nullable=False),
     Column("window_start", DateTime, nullable=False),
+    **_MYSQL,
+)
+
+pypi_migration = Table(
+    "pypi_migration", metadata,
+    # Not in legacy: at most one row (id 1), the progress `pypi migrate` recorded
+    # in this store while copying another index into it.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("marker", Text, nullable=False),
     **_MYSQL,
 )
 
