@@ -59,13 +59,15 @@ def test_a_maintainer_in_the_browser(browser, server, tmp_path):
     shot("confirmed")
     assert "Registration complete" in page.content()
 
-    # log in through the form
-    go("login_form")
-    page.fill("#username", "carol")
-    page.fill("#password", NEW_PW)
-    shot("login-form")
-    click("main button[type=submit]")
-    assert "Welcome carol" in page.content()
+    def log_in(password, name):
+        go("login_form")
+        page.fill("#username", "carol")
+        page.fill("#password", password)
+        shot(name)
+        click("main button[type=submit]")
+        assert "Welcome carol" in page.content()
+
+    log_in(NEW_PW, "login-form")
     cookie = next(c for c in page.context.cookies() if c["name"] == "pypi")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
@@ -145,12 +147,7 @@ def test_a_maintainer_in_the_browser(browser, server, tmp_path):
     shot("reset-form")
     click("main button[type=submit]")
     assert "Password has been reset" in page.content()
-    go("login_form")
-    page.fill("#username", "carol")
-    page.fill("#password", RESET_PW)
-    click("main button[type=submit]")
-    shot("logged-in-again")
-    assert "Welcome carol" in page.content()
+    log_in(RESET_PW, "login-again")
     go("logout")
     assert "Not Logged In" in page.content()
     assert PASSWORD   # the server's own users are untouched
