@@ -55,9 +55,17 @@ def open_store(config: Config, create: bool = False) -> Store:
 
 def open_backends(config: Config, create: bool = False) -> tuple[Store, BlobStore]:
     if config.backend == "gae":
-        # Only `pypi initdb` creates a datastore file: a server started on a
-        # missing one fails instead of serving an empty index.
+        # Only `pypi initdb` (and `pypi migrate`'s target) creates a datastore
+        # file: a server started on a missing one fails instead of serving an empty index.
         store = open_store(config)
+        return store, open_blobs(config, store)
+    store = open_store(config, create)
+    return store, open_blobs(config, store)
+
+
+def open_blobs(config: Config, store: Store) -> BlobStore:
+    """The blob store that goes with ``store``: datastore chunks for gae, else files_dir."""
+    if config.backend == "gae":
         from storage_backends.gae.blobs import GaeBlobStore
-        return store, GaeBlobStore(store.access)
-    return open_store(config, create), LocalBlobStore(config.files_dir)
+        return GaeBlobStore(store.access)
+    return LocalBlobStore(config.files_dir)

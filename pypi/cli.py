@@ -156,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("ip", help="the mirror's IP address or host name")
         if name == "add":
             sub.add_argument("user", nargs="?", help="the account that maintains the mirror")
+    migrate = commands.add_parser(
+        "migrate", help="copy a whole index (metadata, journal, file bytes) to another backend")
+    migrate.add_argument("--from", dest="source", required=True, metavar="CFG_A",
+                         help="config.ini of the index to copy (only read)")
+    migrate.add_argument("--to", dest="target", required=True, metavar="CFG_B",
+                         help="config.ini of the index to fill (created when missing)")
+    migrate.add_argument("--force", action="store_true",
+                         help="copy into a target that is not empty, replacing same-named records")
     return parser
 
 
@@ -163,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "migrate":
+            from .migrate import cmd_migrate
+            return cmd_migrate(args, load_config)
         return args.func(load_config(args.config), args)
     except (ConfigError, StorageError) as err:
         print(f"pypi {args.command}: {err}", file=sys.stderr)
