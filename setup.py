@@ -16,8 +16,8 @@ setup(
         "SQLAlchemy>=2.0",
         "packaging>=24",
         "argon2-cffi>=23",
-        "defusedxml>=0.7",
         "bcrypt>=4",
+        "defusedxml>=0.7",
         "trove-classifiers>=2024.1",
         "cryptography>=42",
         "Jinja2>=3.1",
@@ -37,6 +37,7 @@ setup(
             "PyMySQL>=1.1",
             "psycopg[binary]>=3.1",
             "html5lib>=1.1",
+            "appengine-python-standard>=1.1",   # the gae backend runs in every test run
             "playwright>=1.40",
         ],
     },
