@@ -13,6 +13,12 @@ def test_multiple_actions_are_400(web):
     web.get("/pypi?:action=home&:action=index", status=400)
 
 
+@pytest.mark.parametrize("url", ["/pypi?:action=purge", "/pypi?:action=rss_regen"])
+def test_later_features_answer_501_with_a_message(web, url):
+    response = web.get(url, status=501)
+    assert "Not implemented yet" in response.text
+
+
 def test_xmlrpc_is_routed(web):
     for path in ("/pypi", "/RPC2"):
         response = web.post(path, "<methodCall/>", headers={"Content-Type": "text/xml"}, status=200)
