@@ -11,7 +11,8 @@ import shutil
 
 import pytest
 
-from tests.clients.server import start_server
+# The real server on every backend, exactly as the other client tests get it.
+from tests.clients.conftest import server  # noqa: F401
 
 CHROMIUM = os.environ.get("PYPI_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,9 +39,3 @@ def browser():
         instance.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("browser-server")
-    running = start_server(directory, f"sqlite:///{directory / 'pypi.db'}")
-    yield running
-    running.stop()
