@@ -38,6 +38,8 @@ MAX_LIST_ITEMS = 1000
 
 NEW_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 METADATA_VERSION = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){0,2}$")
+RST = "text/x-rst"
+UNSAFE_RST = re.compile(r"^[ \t]*\.\.[ \t]+(raw|include)[ \t]*::", re.IGNORECASE | re.MULTILINE)
 URL_UNSAFE = re.compile(r'[<>%#"]')
 _DIST_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
 _PREDICATE = r"\s*(<=|>=|==|!=|<|>)?\s*[A-Za-z0-9_.*+-]+\s*"
@@ -69,6 +71,7 @@ def validate_release(name: str, version: str, metadata: ReleaseMetadata, *,
     if len(name) > MAX_NAME or len(version) > MAX_NAME:
         raise BadRequest(f"Name and version may have at most {MAX_NAME} characters")
     _check_lengths(metadata)
+    _check_description(metadata)
     if metadata.metadata_version and not METADATA_VERSION.match(metadata.metadata_version):
         raise BadRequest(f"Invalid metadata_version {metadata.metadata_version[:20]!r}")
     for field in ("requires", "obsoletes"):
@@ -103,6 +106,17 @@ def _check_lengths(metadata: ReleaseMetadata) -> None:
             raise BadRequest(f"{field}: at most {MAX_LIST_ITEMS} values")
         if any(len(v) > MAX_TEXT for v in values):
             raise BadRequest(f"{field}: a value longer than {MAX_TEXT} characters")
+
+
+def _check_description(metadata: ReleaseMetadata) -> None:
+    """Refuse reStructuredText that tries to pass raw HTML or read files.
+
+    The renderer disables both anyway; refusing them at submission tells the
+    author why their page would not show what they wrote.
+    """
+    kind = (metadata.description_content_type or RST).split(";")[0].strip().lower()
+    if kind == RST and metadata.description and UNSAFE_RST.search(metadata.description):
+        raise BadRequest("description: the reStructuredText raw and include directives are not allowed")
 
 
 def _check_each(field: str, values, is_valid) -> None:

@@ -71,16 +71,25 @@ def test_a_maintainer_in_the_browser(browser, server, tmp_path):
     cookie = next(c for c in page.context.cookies() if c["name"] == "pypi")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
-    # register a release by form, with a classifier and a reST description
-    for version in ("1.0", "2.0"):
+    # register a release by form, with a classifier and a reST description;
+    # a raw block is refused with a message, and nothing is stored
+    def submit_release(version, description):
         go("submit_form")
         page.fill("#name", "carolpkg")
         page.fill("#version", version)
         page.fill("#summary", "Carol's package")
-        page.fill("#description", RAW if version == "1.0" else DESCRIPTION)
+        page.fill("#description", description)
         page.select_option("#classifiers", CLASSIFIER)
         shot(f"submit-form-{version}")
-        click("text=Add Package Info")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            click("text=Add Package Info")
+        return answer.value
+
+    refused = submit_release("1.0", RAW)
+    assert refused.status == 400 and "raw and include directives are not allowed" in page.content()
+    shot("submit-refused")
+    for version in ("1.0", "2.0"):
+        assert submit_release(version, DESCRIPTION).status == 200
         assert page.locator("h1").count() and "carolpkg" in page.content()
 
     # upload a file through the files page

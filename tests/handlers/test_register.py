@@ -72,3 +72,12 @@ def test_list_classifiers_is_sorted_plain_text(web):
     lines = response.text.splitlines()
     assert lines == sorted(lines) and "Topic :: Utilities" in lines
     assert response.text.endswith("\n")
+
+
+def test_rst_raw_and_include_directives_are_refused(web, app):
+    for block in (".. raw:: html\n\n   <script>alert(1)</script>\n", ".. include:: /etc/passwd\n",
+                  "..  RAW  :: html\n\n   <b>x</b>\n"):
+        response = register(web, description="Title\n=====\n\n" + block, status=400)
+        assert "raw and include directives are not allowed" in response.status
+    assert app.store.get_project("demo") is None
+    register(web, description=".. raw:: html\n", description_content_type="text/markdown", status=200)
