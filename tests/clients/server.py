@@ -80,7 +80,11 @@ def start_server(directory: Path, database_url: str, public_url: str | None = No
         subprocess.run(pypi_command("adduser", user, "--email", f"{user}@example.org",
                                     "--password", PASSWORD, config=config),
                        check=True, capture_output=True)
-    log = directory / "server.log"
+    return serve(config, port, directory / "server.log")
+
+
+def serve(config: Path, port: int, log: Path) -> RunningServer:
+    """``pypi serve`` on an initialised config; returns once it answers."""
     with open(log, "wb") as out:
         process = subprocess.Popen(pypi_command("serve", "--port", str(port), config=config),
                                    stdout=out, stderr=subprocess.STDOUT)

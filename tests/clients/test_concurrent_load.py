@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import threading
 import time
 import urllib.error
@@ -22,7 +21,7 @@ import pytest
 from tests.distributions import make_sdist
 
 from .multipart import post_upload
-from .server import PASSWORD, RunningServer, _wait_until_up, free_port, pypi_command
+from .server import PASSWORD, RunningServer, free_port, serve
 
 pytestmark = pytest.mark.clients
 
@@ -128,13 +127,7 @@ def _second_server(first: RunningServer) -> RunningServer:
     config = first.config.with_name("second.ini")
     config.write_text(first.config.read_text().replace(first.base.rsplit(":", 1)[1] + "/pypi",
                                                        f"{port}/pypi"))
-    log = first.config.with_name("second.log")
-    with open(log, "wb") as out:
-        process = subprocess.Popen(pypi_command("serve", "--port", str(port), config=config),
-                                   stdout=out, stderr=subprocess.STDOUT)
-    second = RunningServer(f"http://127.0.0.1:{port}", config, process, log)
-    _wait_until_up(second)
-    return second
+    return serve(config, port, first.config.with_name("second.log"))
 
 
 def test_two_server_processes_share_one_database(server, request):
