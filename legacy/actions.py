@@ -28,7 +28,6 @@ def not_implemented(feature: str) -> Handler:
     return handler
 
 
-_WEB_UI = not_implemented("this page of the web UI")
 _SSH_KEYS = not_implemented("SSH keys (the SSH upload channel is not offered)")
 _OPENID = not_implemented("OpenID sign-in")
 
@@ -38,14 +37,14 @@ ACTIONS: dict[str, Handler] = {
     "submit": write_action(register.submit),
     "verify": register.verify,
     "list_classifiers": register.list_classifiers,
-    "submit_pkg_info": _WEB_UI,
+    "submit_pkg_info": register.submit_pkg_info,
     "doc_upload": web_docs.doc_upload,
     "doc_destroy": web_docs.doc_destroy,
     # browsing
     "home": listing_pages.home, "index": listing_pages.index, "search": listing_pages.search,
     "browse": listing_pages.browse, "display": display.display,
     "display_pkginfo": display.display_pkginfo, "files": display.files, "show_md5": display.show_md5,
-    "rss": feeds.rss, "packages_rss": feeds.packages_rss, "rss_regen": _WEB_UI,
+    "rss": feeds.rss, "packages_rss": feeds.packages_rss, "rss_regen": feeds.rss_regen,
     "lasthour": feeds.lasthour,
     "about": static_pages.about, "json": json_api.project_json, "doap": display.doap,
     # maintaining

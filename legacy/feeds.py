@@ -53,3 +53,9 @@ def lasthour(ctx: RequestContext) -> Response:
               "date": rss_date(e.submitted_date)}
              for e in reversed(ctx.store.changelog_since(since)) if e.name]
     return _feed(ctx, "PyPI changes", "Changes to the Python Package Index in the last hour", items)
+
+
+def rss_regen(ctx: RequestContext) -> Response:
+    """Legacy rebuilt its cached feed files here; ours are built per request from the
+    store, so they are always current and there is nothing to rebuild."""
+    return Response("OK\n", content_type="text/plain", charset="utf-8")

@@ -13,17 +13,29 @@ from storage_backends.errors import ProjectExists, UnknownClassifier
 from storage_backends.records import ADMIN, MAINTAINER, OWNER
 
 from .context import RequestContext
+from .forms import Form
 from .http_errors import BadRequest, Forbidden
 from .metadata import metadata_from_form, validate_release
+from .pkginfo import pkginfo_form
 
 
 def submit(ctx: RequestContext) -> Response:
     ctx.require_login()
-    name, version = ctx.form.text("name"), ctx.form.text("version")
+    return _register(ctx, ctx.form)
+
+
+def submit_pkg_info(ctx: RequestContext) -> Response:
+    """Register from an uploaded PKG-INFO (field ``pkginfo``, a file or text)."""
+    ctx.require_login()
+    return _register(ctx, pkginfo_form(ctx.form.get("pkginfo")))
+
+
+def _register(ctx: RequestContext, form: Form) -> Response:
+    name, version = form.text("name"), form.text("version")
     exact = ctx.store.get_project(name) if name else None
     existing = exact or (ctx.store.find_project(name) if name else None)
     release = ctx.store.get_release(name, version) if exact and version else None
-    metadata = metadata_from_form(ctx.form)
+    metadata = metadata_from_form(form)
     validate_release(name, version, metadata, new_project=existing is None, new_release=release is None)
     if exact is not None:
         ctx.require_role(name, OWNER, MAINTAINER, ADMIN,
@@ -31,8 +43,8 @@ def submit(ctx: RequestContext) -> Response:
     elif existing is not None:
         raise Forbidden(f"Package name conflicts with existing package '{existing.name}'")
     hidden = None
-    if "_pypi_hidden" in ctx.form:
-        hidden = ctx.form.text("_pypi_hidden") in ("1", "true", "on")
+    if "_pypi_hidden" in form:
+        hidden = form.text("_pypi_hidden") in ("1", "true", "on")
     try:
         change = ctx.store.store_release(ctx.actor, name, version, metadata, hidden=hidden)
     except UnknownClassifier as err:

@@ -81,3 +81,46 @@ def test_rst_raw_and_include_directives_are_refused(web, app):
         assert "raw and include directives are not allowed" in response.status
     assert app.store.get_project("demo") is None
     register(web, description=".. raw:: html\n", description_content_type="text/markdown", status=200)
+
+
+PKG_INFO = """Metadata-Version: 2.1
+Name: fromfile
+Version: 1.0
+Summary: Registered from PKG-INFO
+Platform: linux
+Platform: win32
+Classifier: Topic :: Utilities
+Requires-Dist: foo>=1
+Project-URL: Source, https://example.org/src
+
+The *description* is the body.
+"""
+
+
+def test_submit_pkg_info_registers_from_an_uploaded_file(web, app):
+    from tests.conftest import basic_auth
+    web.post("/pypi", params={":action": "submit_pkg_info"},
+             upload_files=[("pkginfo", "PKG-INFO", PKG_INFO.encode())], headers=basic_auth("alice"),
+             status=200)
+    metadata = app.store.get_release("fromfile", "1.0").metadata
+    assert metadata.summary == "Registered from PKG-INFO"
+    assert metadata.platform == "linux,win32"
+    assert metadata.classifiers == ("Topic :: Utilities",)
+    assert metadata.requires_dist == ("foo>=1",)
+    assert metadata.project_urls == ("Source, https://example.org/src",)
+    assert metadata.description.strip() == "The *description* is the body."
+    assert app.store.has_role("alice", "fromfile", "Owner")
+
+
+def test_submit_pkg_info_needs_login_and_a_file(web, app):
+    from tests.conftest import basic_auth
+    web.post("/pypi", params={":action": "submit_pkg_info", "pkginfo": PKG_INFO}, status=401)
+    response = web.post("/pypi", params={":action": "submit_pkg_info"}, headers=basic_auth("alice"),
+                        status=400)
+    assert "pkginfo" in response.status
+    web.post("/pypi", params={":action": "submit_pkg_info", "pkginfo": PKG_INFO},
+             headers=basic_auth("bob"), status=200)
+    response = web.post("/pypi", params={":action": "submit_pkg_info",
+                                         "pkginfo": PKG_INFO.replace("1.0", "1.1")},
+                        headers=basic_auth("alice"), status=403)
+    assert "not allowed to store 'fromfile'" in response.status

@@ -13,7 +13,7 @@ def test_multiple_actions_are_400(web):
     web.get("/pypi?:action=home&:action=index", status=400)
 
 
-@pytest.mark.parametrize("url", ["/pypi?:action=purge", "/pypi?:action=rss_regen"])
+@pytest.mark.parametrize("url", ["/pypi?:action=purge", "/pypi?:action=gae_file"])
 def test_later_features_answer_501_with_a_message(web, url):
     response = web.get(url, status=501)
     assert "Not implemented yet" in response.text
@@ -40,3 +40,7 @@ def test_root_redirects_to_the_index(web):
 
 def test_invalid_utf8_path_is_404(web):
     web.get("/pypi/%ff%fe", status=404)
+
+
+def test_rss_regen_has_nothing_to_rebuild(web):
+    assert web.get("/pypi?:action=rss_regen", status=200).text == "OK\n"
