@@ -103,10 +103,19 @@ def cmd_serve(config: Config, args) -> int:
     try:
         waitress.serve(app, host=host, port=port, threads=args.threads or config.threads,
                        max_request_body_size=config.max_upload_size + (2 << 20),
-                       clear_untrusted_proxy_headers=True, ident="pypi")
+                       clear_untrusted_proxy_headers=True, ident="pypi", **_proxy_settings(config))
     finally:
         app.close()
     return 0
+
+
+def _proxy_settings(config: Config) -> dict:
+    """Forwarded headers are believed only from the configured proxy; waitress then sets
+    the client address and the scheme (so redirects keep https) and drops them otherwise."""
+    if not config.trusted_proxy:
+        return {}
+    return {"trusted_proxy": config.trusted_proxy,
+            "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto x-forwarded-host"}
 
 
 def _known_classifiers() -> list[str]:

@@ -20,7 +20,7 @@ KNOWN_KEYS = {
                  "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
-    "server": {"host", "port", "threads"},
+    "server": {"host", "port", "threads", "trusted_proxy"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -59,6 +59,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    trusted_proxy: str | None = None
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
     ignored_keys: tuple[str, ...] = field(default=())
@@ -134,6 +135,7 @@ class Config:
             host=get("server", "host", "127.0.0.1"),
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
+            trusted_proxy=get("server", "trusted_proxy"),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
             ignored_keys=_ignored_keys(parser),

@@ -55,3 +55,35 @@ def test_unreachable_database_is_a_clear_error(tmp_path):
                             capture_output=True, text=True, env=client_env(tmp_path), timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def _redirect_location(base: str, headers: dict) -> str:
+    """The Location of /simple/Demo_Pkg/ (http.client: redirects are not followed)."""
+    import http.client
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", "/simple/Demo_Pkg/", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 301
+        return response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path):
+    from .server import pypi_command, serve
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "index.example.test"}
+    for trusted, expected in (("127.0.0.1", "https://index.example.test/simple/demo-pkg/"),
+                              ("", "http://127.0.0.1:{port}/simple/demo-pkg/")):
+        port = free_port()
+        config = tmp_path / f"proxy-{bool(trusted)}.ini"
+        config.write_text(f"[database]\nurl = sqlite:///{tmp_path / 'pypi.db'}\n"
+                          f"files_dir = {tmp_path / 'files'}\n[server]\ntrusted_proxy = {trusted}\n")
+        subprocess.run(pypi_command("initdb", config=config), check=True, capture_output=True)
+        server = serve(config, port, tmp_path / "proxy.log")
+        try:
+            assert _redirect_location(server.base, forwarded) == expected.format(port=port)
+        finally:
+            server.stop()
