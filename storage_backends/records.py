@@ -180,6 +180,19 @@ class FileRecord:
     downloads: int = 0
     metadata_sha256: str | None = None
 
+    @classmethod
+    def from_stored(cls, stored, filename: str) -> "FileRecord":
+        """From anything a backend keeps with the record's field names (an SQL row, an
+        ndb entity); legacy rows may hold NULL where the record has a default."""
+        return cls(
+            name=stored.name, version=stored.version, filename=filename,
+            python_version=stored.python_version, packagetype=stored.packagetype,
+            path=stored.path, size=stored.size, md5_digest=stored.md5_digest,
+            sha256_digest=stored.sha256_digest, blake2_256_digest=stored.blake2_256_digest,
+            upload_time=stored.upload_time, comment_text=stored.comment_text or "",
+            has_signature=bool(stored.has_signature), requires_python=stored.requires_python,
+            downloads=stored.downloads or 0, metadata_sha256=stored.metadata_sha256)
+
 
 @dataclass(frozen=True)
 class User:

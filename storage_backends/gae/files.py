@@ -26,14 +26,7 @@ def file_digest_key(md5: str) -> ndb.Key:
 
 
 def file_record(entity: m.ProjectFile) -> FileRecord:
-    return FileRecord(
-        name=entity.name, version=entity.version, filename=entity.key.id(),
-        python_version=entity.python_version, packagetype=entity.packagetype, path=entity.path,
-        size=entity.size, md5_digest=entity.md5_digest, sha256_digest=entity.sha256_digest,
-        blake2_256_digest=entity.blake2_256_digest, upload_time=entity.upload_time,
-        comment_text=entity.comment_text or "", has_signature=bool(entity.has_signature),
-        requires_python=entity.requires_python, downloads=entity.downloads or 0,
-        metadata_sha256=entity.metadata_sha256)
+    return FileRecord.from_stored(entity, entity.key.id())
 
 
 class FilesMixin:

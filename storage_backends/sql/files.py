@@ -10,14 +10,7 @@ from .tables import release_files, releases
 
 
 def file_record(row) -> FileRecord:
-    return FileRecord(
-        name=row.name, version=row.version, filename=row.filename,
-        python_version=row.python_version, packagetype=row.packagetype, path=row.path,
-        size=row.size, md5_digest=row.md5_digest, sha256_digest=row.sha256_digest,
-        blake2_256_digest=row.blake2_256_digest, upload_time=row.upload_time,
-        comment_text=row.comment_text or "", has_signature=bool(row.has_signature),
-        requires_python=row.requires_python, downloads=row.downloads or 0,
-        metadata_sha256=row.metadata_sha256)
+    return FileRecord.from_stored(row, row.filename)
 
 
 class FilesMixin:
