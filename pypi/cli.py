@@ -109,6 +109,11 @@ def cmd_serve(config: Config, args) -> int:
     return 0
 
 
+def cmd_load_sample(config: Config, args) -> int:
+    from .load_sample import cmd_load_sample as load
+    return load(config, args)
+
+
 def _proxy_settings(config: Config) -> dict:
     """Forwarded headers are believed only from the configured proxy; waitress then sets
     the client address and the scheme (so redirects keep https) and drops them otherwise."""
@@ -173,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="config.ini of the index to fill (created when missing)")
     migrate.add_argument("--force", action="store_true",
                          help="copy into a target that is not empty, replacing same-named records")
+    load = command("load-sample", cmd_load_sample,
+                   "fill the index with a generated, scrubbed sample (deterministic for a seed)")
+    load.add_argument("--projects", type=int, required=True, metavar="N")
+    load.add_argument("--seed", type=int, default=0, metavar="S")
+    load.add_argument("--force", action="store_true",
+                      help="load into an index that is not empty, replacing same-named projects")
     return parser
 
 
