@@ -14,6 +14,7 @@ setup(
         "WebOb>=1.8",
         "waitress>=3.0",
         "SQLAlchemy>=2.0",
+        "alembic>=1.13",
         "packaging>=24",
         "argon2-cffi>=23",
         "bcrypt>=4",

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, update
 
-from storage_backends.ordering import normalize_name
+from storage_backends.sql.projects import name_columns
 from storage_backends.sql.tables import SERIAL_ROW_ID, journals, packages, pypi_serial, releases, users
 
 BATCH = 5000
@@ -47,7 +47,7 @@ def bulk_load(store, count: int, start: datetime = datetime(2010, 6, 1)) -> int:
                         action=action.format(file=file), submitted_date=when,
                         submitted_by=USER, submitted_from="192.0.2.1"))
                 package_rows.append(dict(
-                    name=name, normalized_name=normalize_name(name), autohide=True, comments=True,
+                    name=name, **name_columns(name), autohide=True, comments=True,
                     hosting_mode="pypi-explicit", created=when, last_serial=serial, has_docs=False))
                 release_rows.append(dict(name=name, version="1.0", summary="benchmark project",
                                          _pypi_ordering=0, _pypi_hidden=False, created=when))

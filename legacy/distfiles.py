@@ -11,6 +11,8 @@ from typing import BinaryIO
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from storage_backends.ordering import safe_name
+
 from .http_errors import BadRequest
 
 DIST_EXTENSION = re.compile(r".+?\.(exe|tar\.gz|bz2|rpm|deb|zip|tgz|egg|dmg|msi|whl)$", re.IGNORECASE)
@@ -26,11 +28,6 @@ KNOWN_FILETYPES = {"sdist", "bdist_dumb", "bdist_rpm", "bdist_wininst", "bdist_m
 MSI_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 WININST_PREFIXES = ("purelib", "platlib", "headers", "scripts", "data")
 MAX_FILENAME = 255
-
-
-def safe_name(name: str) -> str:
-    """setuptools' safe_name: runs of characters other than letters, digits and '.' become '-'."""
-    return re.sub(r"[^A-Za-z0-9.]+", "-", name)
 
 
 def check_filename(project: str, filename: str, filetype: str) -> None:

@@ -1,4 +1,4 @@
-"""The ``pypi`` command: initdb, adduser, serve, genkey, mirror.
+"""The ``pypi`` command: initdb, upgradedb, adduser, serve, genkey, mirror, ...
 
 With no ``--config`` (and no ``PYPI_CONFIG``) every command works on the
 embedded default: SQLite and files under ``./pypi-data``.
@@ -15,9 +15,11 @@ from storage_backends.errors import MirrorExists, NoSuchMirror, NoSuchUser, Stor
 from storage_backends.records import ADMIN, Actor
 
 from .backends import open_store
+from .backfill import cmd_backfill_digests
 from .config import Config, ConfigError
 from .keys import KeyExists, generate_key_pair
 from .passwords import hash_password
+from .schema_commands import cmd_downgradedb, cmd_upgradedb
 
 log = logging.getLogger("pypi")
 
@@ -148,6 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     command("initdb", cmd_initdb, "create the schema and load the trove classifiers")
+    command("upgradedb", cmd_upgradedb,
+            "migrate the schema to this version's (a legacy PyPI database included; only adds)")
+    command("downgradedb", cmd_downgradedb,
+            "remove what upgradedb added, leaving legacy PyPI's own schema")
+    backfill = command("backfill-digests", cmd_backfill_digests,
+                       "add sha256/BLAKE2b digests and sizes to files a legacy PyPI stored")
+    backfill.add_argument("--batch", type=int, default=500, help="files read per query")
     adduser = command("adduser", cmd_adduser, "add a user account")
     adduser.add_argument("name")
     adduser.add_argument("--email", required=True)

@@ -17,6 +17,16 @@ class SchemaMissing(StorageError):
     """The database has no schema yet (run ``pypi initdb``)."""
 
 
+class SchemaOutdated(StorageError):
+    """The schema is older than this code: a legacy PyPI database, or an older
+    revision of ours (run ``pypi upgradedb``)."""
+
+
+class UnknownSchema(StorageError):
+    """The database is neither empty, nor legacy PyPI's, nor ours (or carries a
+    migration revision this code does not know): nothing is written to it."""
+
+
 class NoSuchProject(StorageError):
     def __init__(self, name):
         super().__init__(f"no project named {name!r}")

@@ -439,6 +439,19 @@ class Store(ABC):
     def set_migration_marker(self, marker: str | None) -> None:
         """Record migration progress; None removes the marker."""
 
+    # -- legacy rows: what a legacy PyPI database never recorded ------------------------
+    def files_lacking_digests(self, after: str = "", limit: int = 500) -> list[FileRecord]:
+        """Up to ``limit`` files without a sha256 digest, by file name after ``after``:
+        rows legacy PyPI wrote (``pypi backfill-digests``). Only a legacy SQL
+        database has any, so other stores keep this default."""
+        return []
+
+    def record_file_digests(self, filename: str, *, sha256_digest: str, blake2_256_digest: str,
+                            size: int, has_signature: bool,
+                            metadata_sha256: str | None = None) -> None:
+        """Fill in what ``pypi backfill-digests`` computed from the stored bytes."""
+        raise NotImplementedError(f"{type(self).__name__} keeps every digest at upload")
+
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""

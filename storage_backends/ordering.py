@@ -34,6 +34,16 @@ def normalize_name(name: str) -> str:
     return canonicalize_name(name)
 
 
+def safe_name(name: str) -> str:
+    """setuptools' safe_name: runs of characters other than letters, digits and '.' become '-'."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", name)
+
+
+def legacy_normalized_name(name: str) -> str:
+    """What legacy PyPI kept in ``packages.normalized_name`` (a legacy process reads it)."""
+    return safe_name(name).lower()
+
+
 def _legacy_key(version: str) -> tuple:
     parts = []
     for run in _RUNS.findall(version):

@@ -187,11 +187,18 @@ class FileRecord:
         return cls(
             name=stored.name, version=stored.version, filename=filename,
             python_version=stored.python_version, packagetype=stored.packagetype,
-            path=stored.path, size=stored.size, md5_digest=stored.md5_digest,
+            path=stored.path or legacy_file_path(stored.python_version, stored.name, filename),
+            size=stored.size, md5_digest=stored.md5_digest,
             sha256_digest=stored.sha256_digest, blake2_256_digest=stored.blake2_256_digest,
             upload_time=stored.upload_time, comment_text=stored.comment_text or "",
             has_signature=bool(stored.has_signature), requires_python=stored.requires_python,
             downloads=stored.downloads or 0, metadata_sha256=stored.metadata_sha256)
+
+
+def legacy_file_path(python_version: str, name: str, filename: str) -> str:
+    """Where legacy PyPI kept a file under its files root (and where uploads go here):
+    ``<python_version>/<first character of the project name>/<project name>/<filename>``."""
+    return f"{python_version}/{name[0]}/{name}/{filename}"
 
 
 @dataclass(frozen=True)

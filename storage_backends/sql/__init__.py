@@ -4,7 +4,8 @@ from __future__ import annotations
 from .engine import make_engine, normalize_url
 from .store import SqlStore
 
-__all__ = ["SqlStore", "make_engine", "normalize_url", "open_sql_store"]
+__all__ = ["SqlStore", "downgrade_database", "make_engine", "normalize_url", "open_sql_store",
+           "upgrade_database"]
 
 
 def open_sql_store(url: str, create: bool = False) -> SqlStore:
@@ -22,3 +23,22 @@ def open_sql_store(url: str, create: bool = False) -> SqlStore:
         store.close()
         raise
     return store
+
+
+def upgrade_database(url: str):
+    """``pypi upgradedb``: migrate any known shape, legacy PyPI's included, to the newest
+    revision. Returns the ``schema.State`` found and the revision now."""
+    store = SqlStore(make_engine(url))
+    try:
+        return store.create_schema(legacy=True)
+    finally:
+        store.close()
+
+
+def downgrade_database(url: str):
+    """``pypi downgradedb``: remove what ``upgrade_database`` added to a legacy database."""
+    store = SqlStore(make_engine(url))
+    try:
+        return store.downgrade_schema()
+    finally:
+        store.close()

@@ -51,10 +51,16 @@ class JournalMixin:
     def _journal(self, conn: Connection, actor: Actor, name: str, version: str | None,
                  action: str) -> int:
         """Append one journal row with the next serial; returns the serial."""
-        conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
-                     .values(value=pypi_serial.c.value + 1))
-        serial = conn.execute(select(pypi_serial.c.value)
-                              .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar_one()
+        sequence = self._legacy_sequence(conn)
+        if sequence is not None:
+            serial = conn.execute(select(func.nextval(sequence))).scalar_one()
+            conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
+                         .values(value=serial))
+        else:
+            conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
+                         .values(value=pypi_serial.c.value + 1))
+            serial = conn.execute(select(pypi_serial.c.value)
+                                  .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar_one()
         conn.execute(journals.insert().values(
             id=serial, name=name, version=version, action=action,
             submitted_date=utcnow(), submitted_by=actor.user, submitted_from=actor.address))
@@ -67,8 +73,10 @@ class JournalMixin:
     def last_serial(self) -> int:
         with self._read() as conn:
             value = conn.execute(select(pypi_serial.c.value)
-                                 .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar()
-        return value or 0
+                                 .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar() or 0
+            if self._legacy_sequence(conn) is not None:   # a legacy process may have journalled
+                value = max(value, conn.execute(select(func.max(journals.c.id))).scalar() or 0)
+        return value
 
     def changelog_since_serial(self, serial: int, limit: int | None = None) -> list[JournalEntry]:
         query = select(journals).where(journals.c.id > serial).order_by(journals.c.id)
@@ -93,8 +101,18 @@ class JournalMixin:
                                  submitted_from=r.submitted_from)
                     for r in conn.execute(query)]
 
-    def _seed_serial(self, conn: Connection) -> None:
-        """Create the counter row, continuing from the journal a legacy database has."""
-        if conn.execute(select(pypi_serial.c.id)).first() is None:
-            highest = conn.execute(select(func.max(journals.c.id))).scalar() or 0
-            conn.execute(pypi_serial.insert().values(id=SERIAL_ROW_ID, value=highest))
+    def _legacy_sequence(self, conn: Connection) -> str | None:
+        """PostgreSQL sequence behind ``journals.id`` on a legacy database, else None.
+
+        Legacy PyPI numbers journal rows from that sequence. Where it exists a
+        legacy process may share the database, so serials are taken from it
+        too (still under the counter's lock, so in commit order among this
+        server's writers) and the two never hand out the same id.
+        """
+        if not hasattr(self, "_journal_sequence"):
+            sequence = None
+            if conn.dialect.name == "postgresql":
+                sequence = conn.execute(
+                    select(func.pg_get_serial_sequence("journals", "id"))).scalar()
+            self._journal_sequence = sequence
+        return self._journal_sequence

@@ -21,6 +21,7 @@ from ..records import (
     LIST_FIELD_KINDS, SINGLE_FIELDS, JournalEntry, OneTimeKey, ProjectExport, UserExport,
 )
 from .accounts import user_record
+from .projects import name_columns, rows_by_pep503_name
 from .tables import (
     SERIAL_ROW_ID, journals, packages, pypi_migration, pypi_serial, rego_otk,
     release_classifiers, release_dependencies, release_files, releases, roles,
@@ -96,15 +97,14 @@ class MigrationMixin:
         p = export.project
         with self._write() as conn:
             self._check_import_files(conn, export)
-            for old in conn.execute(select(packages.c.name).where(
-                    packages.c.normalized_name == normalize_name(p.name))).scalars().all():
+            for old in [row.name for row in rows_by_pep503_name(conn, p.name, (packages.c.name,))]:
                 for table in (release_files, release_dependencies, release_classifiers):
                     conn.execute(delete(table).where(table.c.name == old))
                 conn.execute(delete(releases).where(releases.c.name == old))
                 conn.execute(delete(roles).where(roles.c.package_name == old))
                 conn.execute(delete(packages).where(packages.c.name == old))
             conn.execute(insert(packages).values(
-                name=p.name, normalized_name=p.normalized_name, autohide=p.autohide,
+                name=p.name, **name_columns(p.name), autohide=p.autohide,
                 comments=p.comments, bugtrack_url=p.bugtrack_url, hosting_mode=p.hosting_mode,
                 created=p.created, last_serial=p.last_serial, has_docs=p.has_docs))
             for r in export.releases:
@@ -139,10 +139,10 @@ class MigrationMixin:
             for column, error in ((release_files.c.filename, FileExists),
                                   (release_files.c.md5_digest, DigestExists)):
                 value = f.filename if error is FileExists else f.md5_digest
-                row = conn.execute(select(release_files.c.filename, packages.c.normalized_name)
+                row = conn.execute(select(release_files.c.filename, packages.c.name)
                                    .join(packages, packages.c.name == release_files.c.name)
                                    .where(column == value)).first()
-                if row is not None and row.normalized_name != norm:
+                if row is not None and normalize_name(row.name) != norm:
                     raise (FileExists(f.filename) if error is FileExists
                            else DigestExists(f.filename, row.filename))
 

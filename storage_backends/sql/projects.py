@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from ..errors import NoSuchProject, NoSuchUser, ProjectExists
-from ..ordering import normalize_name
+from ..ordering import legacy_normalized_name, normalize_name
 from ..records import OWNER, Actor, FileRecord, Project
 from .journal import utcnow
 from .tables import (
@@ -15,11 +15,30 @@ from .tables import (
 
 def project_record(row) -> Project:
     return Project(
-        name=row.name, normalized_name=row.normalized_name or normalize_name(row.name),
+        name=row.name, normalized_name=row.pep503_name or normalize_name(row.name),
         autohide=bool(row.autohide) if row.autohide is not None else True,
         comments=bool(row.comments) if row.comments is not None else True,
         bugtrack_url=row.bugtrack_url, hosting_mode=row.hosting_mode or "pypi-explicit",
         created=row.created, last_serial=row.last_serial or 0, has_docs=bool(row.has_docs))
+
+
+def name_columns(name: str) -> dict[str, str]:
+    """Both normalised forms a ``packages`` row keeps: legacy's and PEP 503's."""
+    return {"normalized_name": legacy_normalized_name(name), "pep503_name": normalize_name(name)}
+
+
+def rows_by_pep503_name(conn: Connection, name: str, columns=(packages,)) -> list:
+    """The ``packages`` rows spelt like ``name`` under PEP 503 (index lookup).
+
+    Rows a legacy process created after ``pypi upgradedb`` have no PEP 503 form
+    yet; they are few and indexed by their NULL, so they are checked here too.
+    """
+    key = normalize_name(name)
+    rows = conn.execute(select(*columns).where(packages.c.pep503_name == key)).all()
+    if not rows:
+        rows = [row for row in conn.execute(select(*columns).where(packages.c.pep503_name.is_(None)))
+                if normalize_name(row.name) == key]
+    return rows
 
 
 def project_sort_key(project: Project) -> tuple[str, str]:
@@ -72,8 +91,7 @@ class ProjectsMixin:
     @staticmethod
     def _find_project_row(conn: Connection, name: str):
         """The project spelt like ``name`` under PEP 503, preferring the exact spelling."""
-        rows = conn.execute(select(packages).where(
-            packages.c.normalized_name == normalize_name(name))).all()
+        rows = rows_by_pep503_name(conn, name)
         for row in rows:
             if row.name == name:
                 return row
@@ -91,7 +109,7 @@ class ProjectsMixin:
     def _insert_project(self, conn: Connection, actor: Actor, name: str) -> None:
         """Insert the project row; journal ``create`` and the creator's ownership."""
         conn.execute(packages.insert().values(
-            name=name, normalized_name=normalize_name(name), autohide=True, comments=True,
+            name=name, **name_columns(name), autohide=True, comments=True,
             hosting_mode="pypi-explicit", created=utcnow(), last_serial=0, has_docs=False))
         self._journal(conn, actor, name, None, "create")
         if actor.user is not None:

@@ -43,7 +43,7 @@ def _term_test(field: str, term: str):
     test = func.lower(releases.c[field]).contains(term, autoescape=True)
     if field == "name":
         test = or_(test, releases.c.name.in_(select(packages.c.name).where(
-            packages.c.normalized_name == normalize_name(term))))
+            packages.c.pep503_name == normalize_name(term))))
     return test
 
 

@@ -6,13 +6,13 @@ schema and the engine's lifetime.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from ..errors import SchemaMissing
 from ..interface import Store
+from . import schema
 from .accounts import AccountsMixin
 from .classifiers import ClassifiersMixin
+from .digests import DigestsMixin
 from .files import FilesMixin
 from .journal import JournalMixin
 from .listings import ListingsMixin
@@ -24,12 +24,11 @@ from .release_flags import ReleaseFlagsMixin
 from .releases import ReleasesMixin
 from .search import SearchMixin
 from .sessions import SessionsMixin
-from .tables import metadata
 
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
-               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, Store):
+               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, DigestsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking
@@ -43,30 +42,21 @@ class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, Classifie
     def engine(self) -> Engine:
         return self._engine
 
-    def create_schema(self) -> None:
-        """Create the missing tables and the serial counter row; idempotent.
+    def create_schema(self, *, legacy: bool = False) -> tuple[schema.State, str]:
+        """Run the migrations up to the newest revision; idempotent.
 
-        On a legacy database this adds only the new tables (and never new
-        columns to existing ones: that is for migrations); the counter then
-        continues from the highest journal id.
+        A legacy PyPI database is only upgraded with ``legacy`` (``pypi
+        upgradedb``). Returns the state found and the revision now.
         """
-        metadata.create_all(self._engine)
-        with self._writer.begin() as conn:
-            self._seed_serial(conn)
+        return schema.upgrade(self._engine, legacy=legacy)
 
-    def missing_tables(self) -> list[str]:
-        """The tables of the schema the database lacks (one catalogue query)."""
-        with self._read() as conn:
-            present = set(sa.inspect(conn).get_table_names())
-        return sorted(set(metadata.tables) - present)
+    def downgrade_schema(self) -> schema.State:
+        """Back to legacy PyPI's own shape (``pypi downgradedb``)."""
+        return schema.downgrade_to_legacy(self._engine)
 
     def check_schema(self) -> None:
-        """Raise ``SchemaMissing`` unless every table exists."""
-        missing = self.missing_tables()
-        if missing:
-            where = self._engine.url.render_as_string(hide_password=True)
-            raise SchemaMissing(f"{where} lacks the tables {', '.join(missing)}; "
-                                f"create them with `pypi initdb`")
+        """Raise ``SchemaMissing``/``SchemaOutdated``/``UnknownSchema`` unless at the newest revision."""
+        schema.check_current(self._engine)
 
     def close(self) -> None:
         self._engine.dispose()

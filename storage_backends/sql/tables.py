@@ -5,7 +5,9 @@ the SQL backend can run on an existing legacy database. Additions are only new
 columns or tables: ``releases.metadata_version``/``description_content_type``/
 ``license_expression``, ``release_files.metadata_sha256``, an ``id`` on
 ``release_dependencies`` (legacy kept no order; the id keeps lists in submitted
-order), the one-row serial counter ``pypi_serial`` and ``pypi_migration``.
+order), ``packages.pep503_name``, the one-row serial counter ``pypi_serial``
+and the tables listed in ``ADDED_TABLES``. ``ADDED_COLUMNS`` names every column
+legacy's own schema lacked; alembic migrations (``migrations/``) add them.
 
 MySQL/MariaDB needs bounded VARCHARs for keys, and a binary collation so that
 names and versions compare case-sensitively as they do on PostgreSQL and SQLite.
@@ -46,7 +48,12 @@ packages = Table(
     Column("last_serial", Integer),
     Column("has_docs", Boolean),
     Column("allow_legacy_files", Boolean),
+    # Legacy's ``normalized_name`` is the lower-cased setuptools safe name (dots
+    # kept), which a legacy process sharing the database still reads; lookups
+    # here go by the PEP 503 form, kept in a column of its own.
+    Column("pep503_name", String(KEY)),
     Index("packages_normalized_name_idx", "normalized_name"),
+    Index("packages_pep503_name_idx", "pep503_name"),
     **_MYSQL,
 )
 
@@ -262,3 +269,27 @@ pypi_serial = Table(
 )
 
 SERIAL_ROW_ID = 1
+
+pypi_schema_additions = Table(
+    "pypi_schema_additions", metadata,
+    # What ``pypi upgradedb`` added to the database (tables, columns, indexes),
+    # so that ``pypi downgradedb`` removes exactly that and nothing of legacy's.
+    Column("kind", String(16), primary_key=True),      # table, column or index
+    Column("table_name", String(KEY), primary_key=True),
+    Column("name", String(KEY), primary_key=True),     # the table's own name for a table
+    **_MYSQL,
+)
+
+# The legacy shape: the columns above that legacy PyPI's own final schema did not
+# have (some came with its successor's migrations, some are this project's).
+# ``legacy_shape`` builds the legacy tables without them, and the additive
+# migration adds whichever of them a database lacks.
+ADDED_COLUMNS = {
+    "packages": ("last_serial", "has_docs", "allow_legacy_files", "pep503_name"),
+    "releases": ("metadata_version", "description_content_type", "license_expression"),
+    "release_dependencies": ("id",),
+    "release_files": ("id", "sha256_digest", "blake2_256_digest", "size", "has_signature",
+                      "path", "requires_python", "metadata_sha256"),
+}
+ADDED_TABLES = ("pypi_serial", "pypi_migration", "password_reset_keys", "login_failures",
+                "pypi_schema_additions")
