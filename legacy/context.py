@@ -13,6 +13,7 @@ from storage_backends.records import Actor
 from . import sessions
 from .forms import Form, parse_form
 from .http_errors import Forbidden, LoginRequired
+from .page_cache import PageCache
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RequestContext:
     # A session cookie makes the caller "logged in"; HTTP Basic only "authenticated".
     logged_in: bool = False
     session_token: str | None = None   # the cookie value, repeated on every page
+    pages: PageCache | None = None     # the process's built pages (None: build every time)
 
     @cached_property
     def form(self) -> Form:

@@ -9,16 +9,19 @@ content-sniffing vector.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from datetime import timezone
 from urllib.parse import quote
 
 from webob import Response
 
+from .conditional import not_modified
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound, reason_phrase
 from .release_structs import release_data, release_files_structs
-from .simple import SERIAL_HEADER
+from .simple import SERIAL_HEADER, changed_at
 
 CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
 MAX_CALLBACK = 128
@@ -69,7 +72,8 @@ def _project_json(ctx: RequestContext) -> Response:
     info.setdefault("requires_dist", None)   # the successor always sends it
     body = {"info": info, "last_serial": project.last_serial,
             "releases": files, "urls": files.get(release.version, [])}
-    return _json_response(ctx, body, callback)
+    return _conditional(ctx, _json_response(ctx, body, callback),
+                        changed_at(ctx.store, project.last_serial))
 
 
 def _callback(ctx: RequestContext) -> str | None:
@@ -93,6 +97,18 @@ def _json_response(ctx: RequestContext, body: dict, callback: str | None,
                             charset="UTF-8")
     response.headers.update(HEADERS)
     response.headers[SERIAL_HEADER] = str(ctx.store.last_serial())
+    return response
+
+
+def _conditional(ctx: RequestContext, response: Response, changed) -> Response:
+    """ETag from the body (download counts change it without a serial), Last-Modified from
+    the project's last journalled change; a 304 when the client's copy is current."""
+    response.etag = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+    if changed is not None:
+        response.last_modified = changed.replace(tzinfo=timezone.utc)
+    if not_modified(ctx.request, response.etag, response.last_modified):
+        kept = [(k, v) for k, v in response.headerlist if k not in ("Content-Type", "Content-Length")]
+        return Response(status=304, headerlist=kept)
     return response
 
 

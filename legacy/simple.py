@@ -14,11 +14,15 @@ as PEP 691 JSON at API version 1.1 (PEP 700 ``versions``, ``size`` and
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 from html import escape
 from urllib.parse import quote
 
 from webob import Response
+from webob.acceptparse import create_accept_header
 from webob.exc import HTTPMovedPermanently
 
 from storage_backends.ordering import normalize_name
@@ -26,6 +30,7 @@ from storage_backends.records import FileRecord, Project, Release
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
+from .page_cache import serve_page
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
@@ -37,6 +42,8 @@ V1_HTML = "application/vnd.pypi.simple.v1+html"
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 # On equal quality the first wins: plain HTML for browsers and old tools that send */*.
 OFFERS = (TEXT_HTML, V1_HTML, V1_JSON)
+# Names that need neither URL quoting nor HTML escaping (nearly all of them).
+_PLAIN = re.compile(r"[A-Za-z0-9._-]+\Z")
 
 
 class NotAcceptable(HTTPError):
@@ -46,30 +53,53 @@ class NotAcceptable(HTTPError):
 def simple_root(ctx: RequestContext) -> Response:
     content_type = negotiate(ctx)
     serial = ctx.store.last_serial()
-    projects = ctx.store.list_projects()
+    return serve_page(ctx.request, ctx.pages, ("/simple/", content_type), serial, content_type,
+                      _headers(serial), lambda: (_root_body(ctx, content_type, serial),
+                                                 changed_at(ctx.store, serial)))
+
+
+def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
+    projects = ctx.store.list_project_names()
     if content_type == V1_JSON:
         body = {"meta": _meta(serial), "projects": [{"name": p.name} for p in projects]}
-        return _page(json.dumps(body), content_type, serial)
+        return json.dumps(body).encode("utf-8")
     lines = [f"{HEAD}<title>Simple Index</title></head><body>\n"]
-    for project in projects:
-        href = quote(project.normalized_name) + "/"
-        lines.append(f'<a href="{escape(href)}">{escape(project.name)}</a><br/>\n')
+    for name, normalized, _ in projects:
+        href = normalized if _PLAIN.match(normalized) else escape(quote(normalized))
+        text = name if _PLAIN.match(name) else escape(name)
+        lines.append(f'<a href="{href}/">{text}</a><br/>\n')
     lines.append("</body></html>\n")
-    return _page("".join(lines), content_type, serial)
+    return "".join(lines).encode("utf-8")
 
 
 def simple_project(ctx: RequestContext) -> Response:
     requested, prefix = ctx.path_args["name"], ctx.settings.simple_script
     _redirect_unless_normalized(requested, prefix)
     content_type = negotiate(ctx)
-    listing = project_listing(ctx, requested, prefix)
-    project, releases, hidden = listing.project, listing.releases, listing.hidden
+    current = ctx.store.project_serial(requested)
+    if current is None:
+        raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
+    serial = current[1]
+    return serve_page(ctx.request, ctx.pages, (requested, content_type), current, content_type,
+                      _headers(serial), lambda: (_project_body(ctx, requested, content_type),
+                                                 changed_at(ctx.store, serial)))
+
+
+def _project_body(ctx: RequestContext, requested: str, content_type: str) -> bytes:
+    listing = project_listing(ctx, requested, ctx.settings.simple_script)
     if content_type == V1_JSON:
-        body = {"meta": _meta(project.last_serial), "name": listing.normalized,
-                "versions": [release.version for release in reversed(releases)],
-                "files": [_file_json(record, record.version in hidden) for record in listing.files]}
-        return _page(json.dumps(body), content_type, project.last_serial)
-    return _page(project_html(listing), content_type, project.last_serial)
+        body = {"meta": _meta(listing.project.last_serial), "name": listing.normalized,
+                "versions": [release.version for release in reversed(listing.releases)],
+                "files": [_file_json(record, record.version in listing.hidden)
+                          for record in listing.files]}
+        return json.dumps(body).encode("utf-8")
+    return project_html(listing)
+
+
+def changed_at(store, serial: int) -> datetime | None:
+    """When the change numbered ``serial`` was journalled (naive UTC), if it was."""
+    entries = store.changelog_since_serial(serial - 1, limit=1) if serial > 0 else []
+    return entries[0].submitted_date if entries and entries[0].serial == serial else None
 
 
 @dataclass(frozen=True)
@@ -123,11 +153,18 @@ def negotiate(ctx: RequestContext) -> str:
     No ``Accept`` (or an unparseable one) means legacy HTML; nothing we can
     send is a 406 naming what we can.
     """
-    offers = ctx.request.accept.acceptable_offers(OFFERS)
-    if not offers:
+    offer = _best_offer(ctx.request.headers.get("Accept"))
+    if offer is None:
         raise NotAcceptable(f"Not Acceptable: this index serves {', '.join(OFFERS)}",
                             headers=[("Vary", "Accept")])
-    return offers[0][0]
+    return offer
+
+
+@lru_cache(maxsize=256)
+def _best_offer(accept: str | None) -> str | None:
+    """Parsing ``Accept`` costs more than serving a cached page; clients send few distinct ones."""
+    offers = create_accept_header(accept).acceptable_offers(OFFERS)
+    return offers[0][0] if offers else None
 
 
 def _href(record: FileRecord) -> str:
@@ -168,8 +205,5 @@ def _meta(serial: int) -> dict:
     return {"api-version": API_VERSION, "_last-serial": serial}
 
 
-def _page(body: str | bytes, content_type: str, serial: int) -> Response:
-    response = Response(body, content_type=content_type, charset="utf-8")
-    response.headers[SERIAL_HEADER] = str(serial)
-    response.headers["Vary"] = "Accept"
-    return response
+def _headers(serial: int) -> list[tuple[str, str]]:
+    return [(SERIAL_HEADER, str(serial)), ("Vary", "Accept")]

@@ -13,12 +13,13 @@ from webob.exc import HTTPException
 
 from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
+from legacy.page_cache import PageCache
 from storage_backends import errors as storage_errors
 from storage_backends.interface import BlobStore, Store
 
 from .auth import authenticate_request
 from .backends import open_backends
-from .config import Config
+from .config import MIB, Config
 from .credential_cache import CredentialCache
 from .routing import resolve, run_route
 
@@ -49,6 +50,7 @@ class PypiApp:
     def __init__(self, config: Config, store: Store, blobs: BlobStore):
         self.config, self.store, self.blobs = config, store, blobs
         self.credentials = CredentialCache()
+        self.pages = PageCache(config.page_cache_mb * MIB)
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -61,7 +63,8 @@ class PypiApp:
         try:
             path = _decoded_path(request)
             route = resolve(path, self.config.base_path, self.config.simple_script)
-            ctx = RequestContext(request, self.config, self.store, self.blobs, path_args=dict(route.path_args))
+            ctx = RequestContext(request, self.config, self.store, self.blobs,
+                                 path_args=dict(route.path_args), pages=self.pages)
             if route.authenticate:
                 authenticate_request(ctx, self.credentials)
             return run_route(route, ctx)

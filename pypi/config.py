@@ -20,7 +20,7 @@ KNOWN_KEYS = {
                  "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
-    "server": {"host", "port", "threads", "trusted_proxy"},
+    "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -60,6 +60,7 @@ class Config:
     port: int = 8080
     threads: int = 8
     trusted_proxy: str | None = None
+    page_cache_mb: int = 64           # built index pages kept per process (legacy/page_cache.py)
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
     ignored_keys: tuple[str, ...] = field(default=())
@@ -136,6 +137,7 @@ class Config:
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
             trusted_proxy=get("server", "trusted_proxy"),
+            page_cache_mb=integer("server", "page_cache_mb", 64),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
             ignored_keys=_ignored_keys(parser),

@@ -16,7 +16,7 @@ from .records import (
     Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
 )
-from .records import OneTimeKey
+from .records import OneTimeKey, ProjectName
 from .records import ProjectExport, UserExport
 from typing import Mapping, Sequence
 
@@ -56,6 +56,25 @@ class Store(ABC):
     @abstractmethod
     def list_projects(self) -> list[Project]:
         """Every project, ordered by name."""
+
+    def list_project_names(self) -> list[ProjectName]:
+        """Every project's name, PEP 503 name and last serial, in ``list_projects`` order.
+
+        What ``/simple/`` and ``list_packages_with_serial`` need; backends answer
+        it without building a whole record per project.
+        """
+        return [ProjectName(p.name, p.normalized_name, p.last_serial) for p in self.list_projects()]
+
+    def project_serial(self, name: str) -> tuple[str, int] | None:
+        """``(name, last_serial)`` of the project ``find_project(name)`` returns, or None.
+
+        Pages built from that project are cached under it: every journalled
+        change of the project raises its serial, so an equal pair means an
+        unchanged page in any process sharing the store. Backends answer it with
+        one indexed read.
+        """
+        project = self.find_project(name)
+        return (project.name, project.last_serial) if project is not None else None
 
     @abstractmethod
     def create_project(self, actor: Actor, name: str) -> Project:

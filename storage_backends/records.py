@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 OWNER, MAINTAINER, ADMIN = "Owner", "Maintainer", "Admin"
 ROLE_NAMES = (OWNER, MAINTAINER, ADMIN)
@@ -103,6 +104,14 @@ class Project:
     created: datetime | None = None
     last_serial: int = 0
     has_docs: bool = False
+
+
+class ProjectName(NamedTuple):
+    """A project as listings of the whole index need it (``Store.list_project_names``):
+    a plain tuple, cheap enough to build for every project of a large index."""
+    name: str
+    normalized_name: str
+    last_serial: int
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from ..release_structs import DEPENDENCY_KEYS, file_struct, release_data as rele
 
 def list_packages(ctx: RequestContext) -> list[str]:
     """Every project name, ordered by name."""
-    return [project.name for project in ctx.store.list_projects()]
+    return [project.name for project in ctx.store.list_project_names()]
 
 
 def list_packages_with_serial(ctx: RequestContext) -> dict[str, int]:
     """Every project name with the serial of its last change."""
-    return {project.name: project.last_serial for project in ctx.store.list_projects()}
+    return {project.name: project.last_serial for project in ctx.store.list_project_names()}
 
 
 def package_releases(ctx: RequestContext, name: str, show_hidden: bool) -> list[str]:

@@ -22,14 +22,20 @@ def _server_databases():
     drop_test_databases()
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request, tmp_path, _server_databases):
+def open_or_skip(backend: str, tmp_path):
+    """``open_test_store``, skipping the test when the backend's server does not answer
+    (failing it where ``PYPI_TEST_REQUIRE_SERVICES=1`` says the services must be there)."""
     try:
-        opened = open_test_store(request.param, tmp_path)
+        return open_test_store(backend, tmp_path)
     except ServiceUnavailable as err:
         if os.environ.get("PYPI_TEST_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{request.param} is required here: {err}")
-        pytest.skip(f"{request.param} not reachable: {err}")
+            pytest.fail(f"{backend} is required here: {err}")
+        pytest.skip(f"{backend} not reachable: {err}")
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path, _server_databases):
+    opened = open_or_skip(request.param, tmp_path)
     yield opened
     opened.close()
 

@@ -1,0 +1,139 @@
+"""Index pages: ETag/Last-Modified and 304s, and cached pages that are never stale.
+
+Pages are cached per process under the serials they were built from, so two
+apps (two server processes) on one database must see each other's writes on
+their very next request.
+"""
+from __future__ import annotations
+
+import pytest
+import webtest
+
+from legacy.page_cache import Page, PageCache
+from pypi.app import PypiApp
+from storage_backends.local_blobs import LocalBlobStore
+from storage_backends.records import Actor
+from storage_backends.sql import open_sql_store
+from tests.handlers.uploading import upload_sdist, upload_wheel
+from tests.storage.backends import drop_test_databases
+from tests.storage.conftest import open_or_skip
+
+V1_JSON = "application/vnd.pypi.simple.v1+json"
+INDEX_PAGES = ["/simple/", "/simple/demo/"]
+
+
+@pytest.mark.parametrize("path", INDEX_PAGES)
+@pytest.mark.parametrize("accept", [None, V1_JSON])
+def test_index_page_revalidates_with_etag_until_a_change(web, path, accept):
+    upload_sdist(web, status=200)
+    headers = {"Accept": accept} if accept else {}
+    first = web.get(path, headers=headers, status=200)
+    etag, serial = first.headers["ETag"], first.headers["X-PyPI-Last-Serial"]
+    assert etag.startswith('"') and "Last-Modified" in first.headers
+    again = web.get(path, headers={**headers, "If-None-Match": etag}, status=304)
+    assert again.body == b""
+    assert again.headers["ETag"] == etag and again.headers["X-PyPI-Last-Serial"] == serial
+    assert again.headers["Vary"] == "Accept"
+    upload_wheel(web, status=200)
+    changed = web.get(path, headers={**headers, "If-None-Match": etag}, status=200)
+    assert changed.headers["ETag"] != etag
+    assert int(changed.headers["X-PyPI-Last-Serial"]) > int(serial)
+
+
+def test_html_and_json_forms_have_different_etags(web):
+    upload_sdist(web, status=200)
+    html = web.get("/simple/demo/", status=200)
+    json_form = web.get("/simple/demo/", headers={"Accept": V1_JSON}, status=200)
+    assert html.headers["ETag"] != json_form.headers["ETag"]
+    web.get("/simple/demo/", headers={"Accept": V1_JSON, "If-None-Match": html.headers["ETag"]},
+            status=200)
+
+
+def test_if_modified_since_gives_304_and_weak_or_star_tags_match(web):
+    upload_sdist(web, status=200)
+    page = web.get("/simple/demo/", status=200)
+    since = page.headers["Last-Modified"]
+    web.get("/simple/demo/", headers={"If-Modified-Since": since}, status=304)
+    web.get("/simple/demo/", headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
+            status=200)
+    web.get("/simple/demo/", headers={"If-None-Match": f'W/{page.headers["ETag"]}'}, status=304)
+    web.get("/simple/demo/", headers={"If-None-Match": "*"}, status=304)
+    # If-None-Match decides when both are sent
+    web.get("/simple/demo/", headers={"If-None-Match": '"other"', "If-Modified-Since": since},
+            status=200)
+
+
+def test_cached_page_is_the_same_bytes_and_hidden_release_changes_it(web, app):
+    upload_sdist(web, status=200)
+    upload_sdist(web, version="2.0", status=200)
+    first = web.get("/simple/demo/", status=200)
+    assert web.get("/simple/demo/", status=200).body == first.body
+    assert len(app.pages) >= 1
+    app.store.set_release_hidden(Actor("alice"), "demo", "2.0", False)
+    app.store.set_release_hidden(Actor("alice"), "demo", "1.0", False)
+    shown = web.get("/simple/demo/", status=200)
+    assert shown.headers["ETag"] != first.headers["ETag"]
+    assert "data-yanked" not in shown.text and "data-yanked" in first.text
+
+
+def test_json_api_etag_last_modified_and_304(web):
+    upload_sdist(web, status=200)
+    first = web.get("/pypi/demo/json", status=200)
+    assert "Last-Modified" in first.headers
+    web.get("/pypi/demo/json", headers={"If-None-Match": first.headers["ETag"]}, status=304)
+    web.get("/pypi/demo/json", headers={"If-Modified-Since": first.headers["Last-Modified"]},
+            status=304)
+    upload_wheel(web, status=200)
+    web.get("/pypi/demo/json", headers={"If-None-Match": first.headers["ETag"]}, status=200)
+
+
+def test_page_cache_is_bounded_and_keyed_by_freshness():
+    cache = PageCache(max_bytes=3 * (1000 + 200))
+    for number in range(5):
+        cache.put(("page", number), 1, Page(b"x" * 1000, ()))
+    assert len(cache) == 3 and cache.size <= cache.max_bytes
+    assert cache.get(("page", 0), 1) is None and cache.get(("page", 4), 1) is not None
+    assert cache.get(("page", 4), 2) is None     # built under another serial: not served
+    cache.put(("huge",), 1, Page(b"x" * 10_000, ()))
+    assert cache.get(("huge",), 1) is None
+
+
+# -- two server processes on one database -----------------------------------------
+
+@pytest.fixture(scope="module")
+def _server_databases():
+    yield
+    drop_test_databases()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def two_apps(request, tmp_path, config, password_hash, _server_databases):
+    """Two apps, each with its own store (engine) and page cache, on one database."""
+    first_store = open_or_skip(request.param, tmp_path)
+    second_store = open_sql_store(first_store.engine.url.render_as_string(hide_password=False))
+    first_store.create_user("alice", "alice@example.org", password_hash)
+    apps = [PypiApp(config, store, LocalBlobStore(config.files_dir))
+            for store in (first_store, second_store)]
+    yield [webtest.TestApp(app) for app in apps]
+    for app in apps:
+        app.close()
+
+
+def _pages(web) -> list[bytes]:
+    return [web.get(path, headers=headers, status="*").body
+            for path in INDEX_PAGES for headers in ({}, {"Accept": V1_JSON})]
+
+
+def test_two_apps_on_one_database_never_serve_a_stale_page(two_apps):
+    one, two = two_apps
+    upload_sdist(one, status=200)
+    assert _pages(one) == _pages(two)        # both caches are warm now
+    upload_wheel(two, status=200)
+    assert b"demo-1.0-py3-none-any.whl" in one.get("/simple/demo/").body
+    assert _pages(one) == _pages(two)
+    upload_sdist(one, name="other", status=200)
+    assert b"other" in two.get("/simple/").body
+    etag = two.get("/simple/demo/").headers["ETag"]
+    upload_sdist(one, version="2.0", status=200)
+    assert two.get("/simple/demo/", headers={"If-None-Match": etag}).status_int == 200
+    assert _pages(one) == _pages(two)
