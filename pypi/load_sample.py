@@ -23,7 +23,6 @@ hundreds of thousands of passwords would take hours.
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import sys
 import time
@@ -142,9 +141,7 @@ def _load_users(store: Store, index: SampleIndex, progress: Progress) -> int:
 def _load_batch(store: Store, blobs: BlobStore, batch: list[SampleProject], serial: int,
                 summary: LoadSummary) -> int:
     """Bytes first, then records and journal; returns the next free serial."""
-    for sample in batch:
-        for key, data in sample.blobs:
-            blobs.publish(blobs.put_stream(io.BytesIO(data)), key)
+    blobs.write_many([item for sample in batch for item in sample.blobs])
     exports, entries = [], []
     for sample in batch:
         for event in sample.journal:
@@ -156,9 +153,7 @@ def _load_batch(store: Store, blobs: BlobStore, batch: list[SampleProject], seri
         summary.projects += 1
         summary.releases += len(sample.export.releases)
         summary.files += len(sample.export.files)
-    for export in exports:
-        store.import_project(export)
-    store.import_journal(entries)
+    store.import_projects(exports, entries)
     summary.journal += len(entries)
     return serial
 

@@ -85,8 +85,9 @@ class SampleIndex:
     def user(self, j: int) -> SampleUser:
         rng, name = _rng(self.seed, "user", j), self.user_names[j]
         domain = rng.choice(("example.org", "example.com", "example.net"))
-        joined = START + timedelta(days=rng.uniform(0, (END - START).days))
-        last_login = joined + timedelta(days=rng.uniform(0, 900)) if rng.random() < 0.6 else None
+        joined = START + timedelta(seconds=rng.randrange(int((END - START).total_seconds())))
+        last_login = joined + timedelta(seconds=rng.randrange(900 * 86400)) \
+            if rng.random() < 0.6 else None
         gpg = "%08X" % rng.getrandbits(32) if rng.random() < 0.05 else None
         user = User(name, f"{name.lower()}@{domain}", "", gpg, last_login)
         if rng.random() < 0.01:           # never confirmed their registration
@@ -104,8 +105,7 @@ class SampleIndex:
         maintainer = self._pick_user(rng, i) if rng.random() < 0.2 else None
         if maintainer == owner:
             maintainer = None
-        created = START + timedelta(days=rng.uniform(0, (END - START).days - 30),
-                                    seconds=rng.randrange(86400))
+        created = START + timedelta(seconds=rng.randrange(int((END - START).total_seconds()) - 86400 * 30))
         autohide = rng.random() < 0.7
         hide_old = autohide and rng.random() < 0.4
         address = text.address(rng)
@@ -117,23 +117,25 @@ class SampleIndex:
         events = [JournalEvent(name, None, "create", created, owner, address),
                   JournalEvent(name, None, f"add {OWNER} {owner}", created, owner, address)]
         releases, files, blobs = [], [], []
-        when = created
+        last, spacing = created, min(45 * 86400, (END - created).total_seconds() / len(versions))
         for n, version in enumerate(versions):
-            when = min(when + timedelta(minutes=rng.randrange(1, 240),
-                                        days=rng.expovariate(1 / 45) if n else 0), END)
+            pause = int(rng.expovariate(1 / spacing)) if n else 0      # seconds between releases
+            when = last + timedelta(minutes=rng.randrange(1, 240), seconds=pause)
             metadata = text.release_metadata(rng, profile, version, when, deps)
             hidden = hide_old and n < len(versions) - 1
             releases.append(Release(name, version, metadata, hidden, orderings[version], when))
             actor = maintainer if maintainer and n and rng.random() < 0.3 else owner
             events.append(JournalEvent(name, version, "new release", when, actor, address))
+            if maintainer and n == 0:
+                events.append(JournalEvent(name, None, f"add {MAINTAINER} {maintainer}",
+                                           when + timedelta(seconds=1), owner, address))
+            last = when + timedelta(seconds=1)
             for record, data in self._files(rng, name, version, metadata, when, n, wheels_from):
                 files.append(record)
                 blobs += data
                 events.append(JournalEvent(name, version, f"add {record.python_version} file "
                                            f"{record.filename}", record.upload_time, actor, address))
-            if maintainer and n == 0:
-                events.append(JournalEvent(name, None, f"add {MAINTAINER} {maintainer}",
-                                           when + timedelta(seconds=90), owner, address))
+                last = record.upload_time
         roles = [Role(OWNER, owner, name)] + ([Role(MAINTAINER, maintainer, name)] if maintainer else [])
         project = Project(name, normalize_name(name), autohide=autohide, created=created,
                           comments=rng.random() < 0.9)

@@ -102,38 +102,50 @@ class MigrationMixin:
             self._put(puts)
 
     def import_project(self, export: ProjectExport) -> None:
+        with self._bulk():
+            self._put_project(export)
+
+    def import_projects(self, exports: Sequence[ProjectExport],
+                        journal: Sequence[JournalEntry] = ()) -> None:
+        """Every project and the journal rows, with the stub's file written once."""
+        with self._bulk():
+            for export in exports:
+                self._put_project(export)
+            if journal:
+                self._put_journal(journal)
+
+    def _put_project(self, export: ProjectExport) -> None:
         p = export.project
         root = project_key(p.name)
-        with self._bulk():
-            self._check_import_files(export, root.id())
-            old_files = m.ProjectFile.query(ancestor=root).fetch()
-            self._delete([*ndb.Query(ancestor=root).fetch(keys_only=True),
-                          *self._file_index_keys(old_files)])
-            puts = []
-            for r in export.releases:
-                entity = m.Release(id=r.version, parent=root, hidden=r.hidden,
-                                   ordering=r.ordering, created=r.created)
-                chunks, _ = release_data.pack(entity, r.metadata)
-                puts += [entity, *chunks]
-            for f in export.files:
-                puts += [
-                    m.ProjectFile(
-                        id=f.filename, parent=root, name=p.name, version=f.version,
-                        python_version=f.python_version, packagetype=f.packagetype,
-                        path=f.path, size=f.size, md5_digest=f.md5_digest,
-                        sha256_digest=f.sha256_digest, blake2_256_digest=f.blake2_256_digest,
-                        upload_time=f.upload_time, comment_text=f.comment_text,
-                        has_signature=f.has_signature, requires_python=f.requires_python,
-                        downloads=f.downloads, metadata_sha256=f.metadata_sha256),
-                    m.FileName(key=file_name_key(f.filename), project=root.id()),
-                    m.FileDigest(key=file_digest_key(f.md5_digest), filename=f.filename)]
-            puts += [m.ProjectRole(id=f"{r.role_name}:{r.user_name}", parent=root,
-                                   role_name=r.role_name, user_name=r.user_name,
-                                   package_name=p.name) for r in export.roles]
-            self._put(puts)
-            m.Project(key=root, name=p.name, autohide=p.autohide, comments=p.comments,
-                      bugtrack_url=p.bugtrack_url, hosting_mode=p.hosting_mode,
-                      created=p.created, last_serial=p.last_serial, has_docs=p.has_docs).put()
+        self._check_import_files(export, root.id())
+        old_files = m.ProjectFile.query(ancestor=root).fetch()
+        self._delete([*ndb.Query(ancestor=root).fetch(keys_only=True),
+                      *self._file_index_keys(old_files)])
+        puts = []
+        for r in export.releases:
+            entity = m.Release(id=r.version, parent=root, hidden=r.hidden,
+                               ordering=r.ordering, created=r.created)
+            chunks, _ = release_data.pack(entity, r.metadata)
+            puts += [entity, *chunks]
+        for f in export.files:
+            puts += [
+                m.ProjectFile(
+                    id=f.filename, parent=root, name=p.name, version=f.version,
+                    python_version=f.python_version, packagetype=f.packagetype,
+                    path=f.path, size=f.size, md5_digest=f.md5_digest,
+                    sha256_digest=f.sha256_digest, blake2_256_digest=f.blake2_256_digest,
+                    upload_time=f.upload_time, comment_text=f.comment_text,
+                    has_signature=f.has_signature, requires_python=f.requires_python,
+                    downloads=f.downloads, metadata_sha256=f.metadata_sha256),
+                m.FileName(key=file_name_key(f.filename), project=root.id()),
+                m.FileDigest(key=file_digest_key(f.md5_digest), filename=f.filename)]
+        puts += [m.ProjectRole(id=f"{r.role_name}:{r.user_name}", parent=root,
+                               role_name=r.role_name, user_name=r.user_name,
+                               package_name=p.name) for r in export.roles]
+        self._put(puts)
+        m.Project(key=root, name=p.name, autohide=p.autohide, comments=p.comments,
+                  bugtrack_url=p.bugtrack_url, hosting_mode=p.hosting_mode,
+                  created=p.created, last_serial=p.last_serial, has_docs=p.has_docs).put()
 
     @staticmethod
     def _check_import_files(export: ProjectExport, norm: str) -> None:
@@ -151,13 +163,15 @@ class MigrationMixin:
                     raise DigestExists(f.filename, digest.filename)
 
     def import_journal(self, entries: Sequence[JournalEntry]) -> None:
-        if not entries:
-            return
-        with self._bulk():
-            self._put([m.Journal(id=e.serial, parent=m.serial_key(), name=e.name,
-                                 version=e.version, action=e.action,
-                                 submitted_date=e.submitted_date, submitted_by=e.submitted_by,
-                                 submitted_from=e.submitted_from) for e in entries])
+        if entries:
+            with self._bulk():
+                self._put_journal(entries)
+
+    def _put_journal(self, entries: Sequence[JournalEntry]) -> None:
+        self._put([m.Journal(id=e.serial, parent=m.serial_key(), name=e.name,
+                             version=e.version, action=e.action,
+                             submitted_date=e.submitted_date, submitted_by=e.submitted_by,
+                             submitted_from=e.submitted_from) for e in entries])
         highest = max(e.serial for e in entries)
 
         def raise_counter():
@@ -165,8 +179,7 @@ class MigrationMixin:
             if counter.value < highest:
                 counter.value = highest
                 counter.put()
-        with self._access():
-            ndb.transaction(raise_counter, retries=TXN_RETRIES)
+        ndb.transaction(raise_counter, retries=TXN_RETRIES)
 
     # -- progress marker -----------------------------------------------------------------
     def migration_marker(self) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from ..interface import Store
 from . import schema
 from .accounts import AccountsMixin
+from .bulk_import import BulkImportMixin
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
 from .files import FilesMixin
@@ -28,7 +29,7 @@ from .sessions import SessionsMixin
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
-               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, DigestsMixin, Store):
+               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, BulkImportMixin, DigestsMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking
