@@ -16,6 +16,7 @@ from typing import Callable, NamedTuple
 from webob import Response
 
 from storage_backends.errors import BadBlobKey, NoSuchFile
+from storage_backends.file_keys import METADATA, SIGNATURE, owning_record
 from storage_backends.records import FileRecord
 
 from .context import RequestContext
@@ -26,19 +27,16 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 class Kind(NamedTuple):
-    """What is served at a suffix of a file's path, and when it exists."""
+    """What is served at a suffix of a file's path."""
     content_type: str
     charset: str | None
-    exists: Callable[[FileRecord], bool]
     etag: Callable[[FileRecord], str]
 
 
-DISTRIBUTION = Kind("application/octet-stream", None, lambda r: True, lambda r: r.md5_digest)
+DISTRIBUTION = Kind("application/octet-stream", None, lambda r: r.md5_digest)
 SIDE_FILES = {
-    ".asc": Kind("application/pgp-signature", None, lambda r: r.has_signature,
-                 lambda r: r.md5_digest),
-    ".metadata": Kind("text/plain", "utf-8", lambda r: bool(r.metadata_sha256),
-                      lambda r: r.metadata_sha256),
+    SIGNATURE: Kind("application/pgp-signature", None, lambda r: r.md5_digest),
+    METADATA: Kind("text/plain", "utf-8", lambda r: r.metadata_sha256),
 }
 
 
@@ -76,13 +74,8 @@ def serve_file(ctx: RequestContext) -> Response:
 
 def _record_for(ctx: RequestContext, path: str) -> tuple[FileRecord | None, Kind]:
     """The record owning ``path`` (None if nothing may be served there) and what ``path`` is."""
-    for suffix, kind in SIDE_FILES.items():
-        if path.endswith(suffix):
-            record = ctx.store.get_file(path[:-len(suffix)].rsplit("/", 1)[-1])
-            if record is not None and record.path == path[:-len(suffix)] and kind.exists(record):
-                return record, kind
-    record = ctx.store.get_file(path.rsplit("/", 1)[-1])
-    return (record if record is not None and record.path == path else None), DISTRIBUTION
+    record, suffix = owning_record(ctx.store, path)
+    return record, SIDE_FILES.get(suffix, DISTRIBUTION)
 
 
 def _not_modified(ctx: RequestContext, record, etag: str) -> bool:

@@ -2,9 +2,11 @@
 
 Every check runs before anything is stored. The bytes stream to a temporary
 blob while their digests are computed; the metadata commit comes next, and
-only then are the bytes published under their legacy path, so a failure at
-any step leaves no record without its bytes. A wheel's METADATA goes the same
-way, beside it as ``<path>.metadata`` (PEP 658).
+only then are the bytes published under their legacy path. Each temporary
+blob names that path, so a crash between the commit and the publish is rolled
+forward when the server starts again (``storage_backends.recovery``): no
+record stays without its bytes. A wheel's METADATA goes the same way, beside
+it as ``<path>.metadata`` (PEP 658).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from webob import Response
 from storage_backends.errors import (
     BlobTooLarge, DigestExists, FileExists, ProjectExists, UnknownClassifier,
 )
-from storage_backends.records import ADMIN, MAINTAINER, OWNER, NewFile, StoredBlob
+from storage_backends.records import ADMIN, MAINTAINER, OWNER, NewFile, StoredBlob, legacy_file_path
 
 from .context import RequestContext
 from .core_metadata import wheel_metadata
@@ -64,19 +66,21 @@ def file_upload(ctx: RequestContext) -> Response:
     _check_distutils_blake2(form, content.file)
     core_metadata = wheel_metadata(filename, content.file)
 
-    blob = _stream_to_blobs(ctx, content.file, ctx.settings.max_upload_size)
+    path = legacy_file_path(pyversion, name, filename)
+    blob = _stream_to_blobs(ctx, content.file, ctx.settings.max_upload_size, path)
     signature_blob = metadata_blob = None
     try:
         if signature is not None:
-            signature_blob = _stream_to_blobs(ctx, signature.file, ctx.settings.max_signature_size)
+            signature_blob = _stream_to_blobs(ctx, signature.file, ctx.settings.max_signature_size,
+                                              path + ".asc")
         if core_metadata is not None:
-            metadata_blob = ctx.blobs.put_stream(io.BytesIO(core_metadata))
+            metadata_blob = ctx.blobs.put_stream(io.BytesIO(core_metadata),
+                                                 target=path + ".metadata")
         _check_client_digests(form, blob)
         same_content = ctx.store.get_file_by_md5(blob.md5)
         if same_content is not None:   # checked before the release is registered
             raise DigestExists(filename, same_content.filename)
         _ensure_release(ctx, name, version, project is None)
-        path = f"{pyversion}/{name[0]}/{name}/{filename}"
         new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,
                            packagetype=filetype, path=path, size=blob.size, md5_digest=blob.md5,
                            sha256_digest=blob.sha256, blake2_256_digest=blob.blake2_256,
@@ -130,9 +134,9 @@ def _signature(form):
     return part
 
 
-def _stream_to_blobs(ctx: RequestContext, stream, limit: int) -> StoredBlob:
+def _stream_to_blobs(ctx: RequestContext, stream, limit: int, target: str) -> StoredBlob:
     try:
-        return ctx.blobs.put_stream(stream, limit=limit)
+        return ctx.blobs.put_stream(stream, limit=limit, target=target)
     except BlobTooLarge:
         raise BadRequest(f"distribution file too large (the limit is {limit} bytes)") from None
 

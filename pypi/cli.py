@@ -13,6 +13,7 @@ from pathlib import Path
 
 from storage_backends.errors import MirrorExists, NoSuchMirror, NoSuchUser, StorageError, UserExists
 from storage_backends.records import ADMIN, Actor
+from storage_backends.recovery import publish_pending
 
 from .backends import open_store
 from .backfill import cmd_backfill_digests
@@ -100,6 +101,8 @@ def cmd_serve(config: Config, args) -> int:
     store, blobs = open_backends(config, create=True)
     if not store.list_classifiers():
         store.add_classifiers(_known_classifiers())
+    for key in publish_pending(store, blobs):
+        log.warning("published %s: its upload was interrupted after the commit", key)
     app = PypiApp(config, store, blobs)
     print(f"serving {_safe_url(config.database_url)} on http://{host}:{port}{config.base_path}", flush=True)
     try:
@@ -109,6 +112,11 @@ def cmd_serve(config: Config, args) -> int:
     finally:
         app.close()
     return 0
+
+
+def cmd_fsck(config: Config, args) -> int:
+    from .fsck import cmd_fsck as fsck
+    return fsck(config, args)
 
 
 def cmd_load_sample(config: Config, args) -> int:
@@ -187,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
                          help="config.ini of the index to fill (created when missing)")
     migrate.add_argument("--force", action="store_true",
                          help="copy into a target that is not empty, replacing same-named records")
+    fsck = command("fsck", cmd_fsck, "check that every file record has its bytes and nothing "
+                   "else is stored; exit 1 when something is wrong")
+    fsck.add_argument("--repair", action="store_true",
+                      help="remove orphans and records without bytes, publish waiting uploads")
+    fsck.add_argument("--grace", type=int, default=3600, metavar="SECONDS",
+                      help="temporary bytes younger than this may be uploads in flight and are "
+                           "left alone (default 3600)")
+    fsck.add_argument("--quick", action="store_true",
+                      help="compare sizes only, without reading the bytes for their digests")
     load = command("load-sample", cmd_load_sample,
                    "fill the index with a generated, scrubbed sample (deterministic for a seed)")
     load.add_argument("--projects", type=int, required=True, metavar="N")

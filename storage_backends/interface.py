@@ -18,7 +18,7 @@ from .records import (
     ReleaseMetadata, Role, StoredBlob, User,
 )
 from .records import OneTimeKey, ProjectName
-from .records import ProjectExport, UserExport
+from .records import IntegrityProblem, ProjectExport, TemporaryBlob, UserExport
 from typing import Mapping, Sequence
 
 from . import search as _search
@@ -482,28 +482,63 @@ class Store(ABC):
         """Fill in what ``pypi backfill-digests`` computed from the stored bytes."""
         raise NotImplementedError(f"{type(self).__name__} keeps every digest at upload")
 
+    # -- consistency checks (``pypi fsck``) -------------------------------------------
+    # Reads in short transactions, so a check can run beside a serving server.
+    def iter_files(self) -> Iterator[FileRecord]:
+        """Every file record of the index, project by project (in ``list_projects`` order)."""
+        for project in self.list_projects():
+            yield from self.list_files(project.name)
+
+    @abstractmethod
+    def integrity_problems(self) -> list[IntegrityProblem]:
+        """Rows or entities that point at nothing: a release without its project, a file
+        record without its release, a role of a missing user or project, a uniqueness
+        index entry without its file, a serial counter behind the journal, ... Each write
+        is one transaction, so none should exist; a faulty backend, a hand edit or a
+        legacy database may still hold some. Changes nothing."""
+
+    @abstractmethod
+    def repair_integrity(self, actor: Actor) -> list[str]:
+        """Remove what ``integrity_problems`` reports and raise a lagging serial counter;
+        returns what was done, one line each. Dangling file records and releases are
+        journalled (``remove file <filename>``, ``remove``) so mirrors drop them too."""
+
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
 
 
 class BlobStore(ABC):
-    """The bytes of distribution files, addressed by relative keys (paths)."""
+    """The bytes of distribution files, addressed by relative keys (paths).
+
+    Writers stream to a temporary key, commit their metadata, then publish: a
+    crash in between leaves the bytes under the temporary key, and ``target``
+    (given to ``put_stream``) lets a restart publish them where the committed
+    record expects them (``storage_backends.recovery``).
+    """
 
     @abstractmethod
-    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredBlob:
+    def put_stream(self, stream: BinaryIO, limit: int | None = None,
+                   target: str | None = None) -> StoredBlob:
         """Copy ``stream`` to a temporary key, computing size and digests.
 
-        Raises ``BlobTooLarge`` (and keeps nothing) past ``limit`` bytes.
+        ``target`` is the key the bytes are meant to be published under; it is
+        remembered with the temporary bytes (``list_temporary``). Raises
+        ``BlobTooLarge`` (and keeps nothing) past ``limit`` bytes, ``BadBlobKey``
+        for a bad ``target``.
         """
 
     @abstractmethod
     def publish(self, blob: StoredBlob, key: str) -> None:
-        """Move a temporary blob to its final key, replacing whatever was there."""
+        """Move a temporary blob to its final key, replacing whatever was there.
 
-    @abstractmethod
+        Publishing a blob that a recovery already published under ``key`` is no
+        error; a temporary key that is gone otherwise raises ``NoSuchFile``.
+        """
+
     def discard(self, blob: StoredBlob) -> None:
         """Drop a temporary blob that will not be published."""
+        self.discard_temporary(blob.temp_key)
 
     @abstractmethod
     def exists(self, key: str) -> bool:
@@ -529,3 +564,21 @@ class BlobStore(ABC):
     @abstractmethod
     def delete(self, key: str) -> None:
         """Delete the bytes at ``key`` if present."""
+
+    # -- enumeration, for ``pypi fsck`` and recovery ----------------------------------
+    @abstractmethod
+    def list_keys(self) -> Iterator[str]:
+        """Every published key, in no particular order; temporary bytes are not listed."""
+
+    @abstractmethod
+    def list_temporary(self) -> Iterator[TemporaryBlob]:
+        """Every temporary blob: uploads in flight and what interrupted ones left."""
+
+    @abstractmethod
+    def read_temporary(self, temp_key: str, chunk_size: int = 65536) -> Iterator[bytes]:
+        """The bytes of a complete temporary blob, in chunks; raises ``NoSuchFile``
+        (also for an incomplete one)."""
+
+    @abstractmethod
+    def discard_temporary(self, temp_key: str) -> None:
+        """Drop temporary bytes, complete or not; an unknown key is no error."""

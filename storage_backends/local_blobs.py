@@ -1,21 +1,26 @@
 """Distribution bytes in a local directory, in the legacy path layout.
 
-Uploads stream into ``<root>/.incoming/`` while their digests are computed,
-and are renamed into place only after the metadata commit, so a crash leaves
-at worst an orphan that ``fsck`` can find, never a record without bytes. Every
-key is checked so that no request can name a path outside the root.
+Uploads stream into ``<root>/.incoming/<upload id>`` while their digests are
+computed (``.incoming/<upload id>/<target key>`` when the writer names the key
+it will publish under), and are renamed into place only after the metadata
+commit. A crash in between leaves the bytes there with their target, which
+recovery publishes (or ``pypi fsck`` removes when no record wants them); a
+record never stays without its bytes. Every key is checked so that no
+request can name a path outside the root.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
 from .errors import BadBlobKey, BlobTooLarge, NoSuchFile
 from .interface import BlobStore
-from .records import StoredBlob
+from .records import StoredBlob, TemporaryBlob
 
 INCOMING = ".incoming"
 COPY_CHUNK = 1 << 20
@@ -39,12 +44,27 @@ class LocalBlobStore(BlobStore):
             raise BadBlobKey(key)
         return path
 
-    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredBlob:
-        temp_key = f"{INCOMING}/{uuid.uuid4().hex}"
+    def _temp_path(self, temp_key: str) -> Path:
+        """The path of a temporary key: ``.incoming/<id>`` or ``.incoming/<id>/<target>``."""
+        parts = temp_key.split("/")
+        if len(parts) < 2 or parts[0] != INCOMING or "\x00" in temp_key or "\\" in temp_key \
+                or any(part in ("", ".", "..") for part in parts):
+            raise BadBlobKey(temp_key)
+        return self.root.joinpath(*parts)
+
+    def put_stream(self, stream: BinaryIO, limit: int | None = None,
+                   target: str | None = None) -> StoredBlob:
+        upload = f"{INCOMING}/{uuid.uuid4().hex}"
+        if target is None:
+            temp_key = upload
+        else:
+            self._path(target)                     # refuse a bad target before writing
+            temp_key = f"{upload}/{target}"
         temp_path = self.root / temp_key
         md5, sha256, blake2 = hashlib.md5(), hashlib.sha256(), hashlib.blake2b(digest_size=32)
         size = 0
         try:
+            temp_path.parent.mkdir(parents=True, exist_ok=True)
             with open(temp_path, "xb") as out:
                 while chunk := stream.read(COPY_CHUNK):
                     size += len(chunk)
@@ -57,17 +77,58 @@ class LocalBlobStore(BlobStore):
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException:
-            temp_path.unlink(missing_ok=True)
+            self.discard_temporary(temp_key)
             raise
         return StoredBlob(temp_key, size, md5.hexdigest(), sha256.hexdigest(), blake2.hexdigest())
 
     def publish(self, blob: StoredBlob, key: str) -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.root / blob.temp_key, target)
+        try:
+            os.replace(self._temp_path(blob.temp_key), target)
+        except FileNotFoundError:
+            if not target.is_file():
+                raise NoSuchFile(blob.temp_key) from None
+            # a recovery published it already
+        self.discard_temporary(blob.temp_key)      # the emptied upload directory
 
-    def discard(self, blob: StoredBlob) -> None:
-        (self.root / blob.temp_key).unlink(missing_ok=True)
+    def discard_temporary(self, temp_key: str) -> None:
+        self._temp_path(temp_key)
+        upload = self.root / INCOMING / temp_key.split("/")[1]
+        if upload.is_dir() and not upload.is_symlink():
+            shutil.rmtree(upload, ignore_errors=True)
+        else:
+            upload.unlink(missing_ok=True)
+
+    def list_keys(self) -> Iterator[str]:
+        for directory, subdirectories, files in os.walk(self.root):
+            if Path(directory) == self.root:
+                subdirectories[:] = [d for d in subdirectories if d != INCOMING]
+            relative = Path(directory).relative_to(self.root)
+            for name in files:
+                yield (relative / name).as_posix()
+
+    def list_temporary(self) -> Iterator[TemporaryBlob]:
+        with os.scandir(self.root / INCOMING) as uploads:
+            for upload in uploads:
+                yield self._temporary(Path(upload.path))
+
+    def _temporary(self, upload: Path) -> TemporaryBlob:
+        """One upload's entry: a file, a directory holding ``<target>``, or an empty rest."""
+        temp_key = f"{INCOMING}/{upload.name}"
+        if upload.is_dir() and not upload.is_symlink():
+            files = [Path(d, f) for d, _, names in os.walk(upload) for f in names]
+            if len(files) != 1:           # died before creating its file (or not ours)
+                return TemporaryBlob(temp_key, None, _mtime(upload), complete=False)
+            target = files[0].relative_to(upload).as_posix()
+            return TemporaryBlob(f"{temp_key}/{target}", target, _mtime(files[0]))
+        return TemporaryBlob(temp_key, None, _mtime(upload))
+
+    def read_temporary(self, temp_key: str, chunk_size: int = 65536) -> Iterator[bytes]:
+        path = self._temp_path(temp_key)
+        if not path.is_file():
+            raise NoSuchFile(temp_key)
+        return _read_range(path, 0, None, chunk_size)
 
     def write_many(self, items: Sequence[tuple[str, bytes]]) -> None:
         """Each file is written under ``.incoming`` and renamed into place; one ``sync``
@@ -110,6 +171,14 @@ class LocalBlobStore(BlobStore):
             except OSError:
                 break
             parent = parent.parent
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        stamp = path.lstat().st_mtime
+    except FileNotFoundError:
+        return None
+    return datetime.fromtimestamp(stamp, timezone.utc).replace(tzinfo=None)
 
 
 def _read_range(path: Path, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:

@@ -153,6 +153,23 @@ class StoredBlob:
 
 
 @dataclass(frozen=True)
+class TemporaryBlob:
+    """Bytes under a temporary key (``BlobStore.list_temporary``): an upload in flight,
+    or what a crash or a failed upload left behind."""
+    temp_key: str
+    target: str | None           # the key it was written for, when the writer said so
+    modified: datetime | None    # last written (naive UTC); None when the store cannot tell
+    complete: bool = True        # False: its writer never finished it
+
+
+@dataclass(frozen=True)
+class IntegrityProblem:
+    """A store row or entity that points at nothing (``Store.integrity_problems``)."""
+    kind: str                    # short and stable, e.g. "release without project"
+    detail: str                  # which rows, for a person
+
+
+@dataclass(frozen=True)
 class NewFile:
     """A distribution file to attach to a release."""
     name: str

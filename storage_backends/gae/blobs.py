@@ -16,17 +16,25 @@ datastore's size. Chunk puts therefore run with the stub's saving switched
 off and the file is written once when the content is complete; a crash before
 then loses only that unfinished upload. If another process wrote the file
 meanwhile, the reload drops those unsaved chunks: the completeness check
-notices and the upload fails instead of publishing holes.
+notices and the upload fails instead of publishing holes. Another commit of
+this process may save some chunks of an unfinished upload, so a crash can
+leave chunks without their ``BlobContent``: ``list_temporary`` reports them
+as incomplete, and ``pypi fsck`` removes them.
+
+A ``BlobContent`` no ``BlobFile`` points at is temporary. Its ``target`` is
+the key its writer meant to publish it under, so a crash between the
+metadata commit and ``publish`` can be rolled forward (``recovery``).
 """
 from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime, timezone
 from typing import BinaryIO, Iterator, Sequence
 
 from ..errors import BadBlobKey, BlobTooLarge, NoSuchFile, StorageError
 from ..interface import BlobStore
-from ..records import StoredBlob
+from ..records import StoredBlob, TemporaryBlob
 from .runtime import DatastoreAccess
 from .sdk import ndb
 
@@ -42,6 +50,8 @@ class BlobContent(ndb.Model):
     size = ndb.IntegerProperty(indexed=False)
     chunks = ndb.IntegerProperty(indexed=False)
     complete = ndb.BooleanProperty(default=False)
+    target = ndb.TextProperty()                    # the key it is to be published under
+    created = ndb.DateTimeProperty(indexed=False)
 
 
 class BlobChunk(ndb.Model):
@@ -49,6 +59,7 @@ class BlobChunk(ndb.Model):
     _use_cache = False
     _use_memcache = False
     data = ndb.BlobProperty()
+    created = ndb.DateTimeProperty(indexed=False)  # when an orphaned chunk was left
 
 
 class BlobFile(ndb.Model):
@@ -79,7 +90,10 @@ class GaeBlobStore(BlobStore):
     def __init__(self, access: DatastoreAccess):
         self._access = access
 
-    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredBlob:
+    def put_stream(self, stream: BinaryIO, limit: int | None = None,
+                   target: str | None = None) -> StoredBlob:
+        if target is not None:
+            check_key(target)
         content = uuid.uuid4().hex
         md5, sha256, blake2 = hashlib.md5(), hashlib.sha256(), hashlib.blake2b(digest_size=32)
         size = count = 0
@@ -92,13 +106,15 @@ class GaeBlobStore(BlobStore):
                     digest.update(chunk)
                 count += 1
                 with self._access(), self._access.unsaved():
-                    BlobChunk(key=_chunk_key(content, count), data=chunk).put()
+                    BlobChunk(key=_chunk_key(content, count), data=chunk,
+                              created=_utcnow()).put()
             with self._access():
                 stored = ndb.get_multi([_chunk_key(content, i) for i in range(1, count + 1)])
                 if any(c is None for c in stored):
                     raise StorageError("upload chunks were lost (another process rewrote the "
                                        "datastore file); retry the upload")
-                BlobContent(id=content, size=size, chunks=count, complete=True).put()
+                BlobContent(id=content, size=size, chunks=count, complete=True,
+                            target=target, created=_utcnow()).put()
         except BaseException:
             self._drop_content(content, count)
             raise
@@ -107,18 +123,50 @@ class GaeBlobStore(BlobStore):
 
     def publish(self, blob: StoredBlob, key: str) -> None:
         check_key(key)
-        content = blob.temp_key.removeprefix(INCOMING + "/")
+        content = _content_id(blob.temp_key)
         with self._access():
             stored = ndb.Key(BlobContent, content).get()
             if stored is None or not stored.complete:
                 raise NoSuchFile(blob.temp_key)
             old = ndb.Key(BlobFile, key).get()
+            if old is not None and old.content == content:
+                return                             # a recovery published it already
             BlobFile(id=key, content=content, size=stored.size).put()
-        if old is not None and old.content != content:
+        if old is not None:
             self._drop_content(old.content)
 
-    def discard(self, blob: StoredBlob) -> None:
-        self._drop_content(blob.temp_key.removeprefix(INCOMING + "/"))
+    def discard_temporary(self, temp_key: str) -> None:
+        self._drop_content(_content_id(temp_key))
+
+    def list_keys(self) -> Iterator[str]:
+        with self._access():
+            keys = BlobFile.query().fetch(keys_only=True)
+        return iter([key.id() for key in keys])
+
+    def list_temporary(self) -> Iterator[TemporaryBlob]:
+        """Contents no ``BlobFile`` points at, and chunks whose content was never put."""
+        with self._access():
+            published = {f.content for f in BlobFile.query().fetch()}
+            contents = {c.key.id(): c for c in BlobContent.query().fetch()}
+            chunk_owners = {k.parent().id() for k in BlobChunk.query().fetch(keys_only=True)}
+            found = [TemporaryBlob(f"{INCOMING}/{cid}", c.target, c.created,
+                                   complete=bool(c.complete))
+                     for cid, c in sorted(contents.items()) if cid not in published]
+            for cid in sorted(chunk_owners - contents.keys()):
+                first = ndb.get_multi(ndb.Query(ancestor=ndb.Key(BlobContent, cid))
+                                      .fetch(1, keys_only=True))
+                found.append(TemporaryBlob(f"{INCOMING}/{cid}", None,
+                                           first[0].created if first and first[0] else None,
+                                           complete=False))
+        return iter(found)
+
+    def read_temporary(self, temp_key: str, chunk_size: int = 65536) -> Iterator[bytes]:
+        content = _content_id(temp_key)
+        with self._access():
+            stored = ndb.Key(BlobContent, content).get()
+        if stored is None or not stored.complete:
+            raise NoSuchFile(temp_key)
+        return self._read_range(content, 0, stored.size, chunk_size)
 
     def write_many(self, items: Sequence[tuple[str, bytes]]) -> None:
         """Chunks, contents and pointers of the whole batch in a few multi-puts, with the
@@ -196,6 +244,17 @@ class GaeBlobStore(BlobStore):
                 keys = [ndb.Key(BlobContent, content),
                         *(_chunk_key(content, i) for i in range(1, chunks + 1))]
             ndb.delete_multi(keys)
+
+
+def _content_id(temp_key: str) -> str:
+    content = temp_key.removeprefix(INCOMING + "/")
+    if content == temp_key or not content or "/" in content:
+        raise BadBlobKey(temp_key)
+    return content
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _read_full(stream: BinaryIO, size: int) -> bytes:

@@ -14,6 +14,7 @@ from . import models as m
 from .accounts import AccountsMixin
 from .catalogue import CatalogueMixin
 from .files import FilesMixin
+from .integrity import IntegrityMixin
 from .journal import JournalMixin
 from .lifecycle import LifecycleMixin
 from .migration import MigrationMixin
@@ -23,7 +24,7 @@ from .runtime import DatastoreAccess
 
 
 class GaeStore(JournalMixin, CatalogueMixin, FilesMixin, AccountsMixin, MirrorsMixin,
-               LifecycleMixin, SessionsMixin, MigrationMixin, Store):
+               LifecycleMixin, SessionsMixin, MigrationMixin, IntegrityMixin, Store):
     """Metadata as ndb entities (``models``), in the datastore the SDK is connected to."""
 
     def __init__(self, access: DatastoreAccess, on_close=None):

@@ -15,6 +15,7 @@ from .bulk_import import BulkImportMixin
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
 from .files import FilesMixin
+from .integrity import IntegrityMixin
 from .journal import JournalMixin
 from .listings import ListingsMixin
 from .migration import MigrationMixin
@@ -29,7 +30,7 @@ from .sessions import SessionsMixin
 
 class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
-               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, BulkImportMixin, DigestsMixin, Store):
+               ReleaseFlagsMixin, ListingsMixin, MigrationMixin, BulkImportMixin, DigestsMixin, IntegrityMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -101,3 +102,44 @@ def test_empty_blob(blobs):
 def test_bad_keys(blobs, key):
     with pytest.raises(BadBlobKey):
         blobs.exists(key)
+
+
+# -- enumeration and temporary bytes (``pypi fsck``, crash recovery) -----------------------
+def test_list_keys_names_published_bytes_only(blobs):
+    assert list(blobs.list_keys()) == []
+    blobs.publish(blobs.put_stream(io.BytesIO(b"a")), KEY)
+    blobs.publish(blobs.put_stream(io.BytesIO(b"b")), KEY + ".asc")
+    blobs.put_stream(io.BytesIO(b"never published"), target="source/o/other/other-1.tar.gz")
+    assert sorted(blobs.list_keys()) == [KEY, KEY + ".asc"]
+    blobs.delete(KEY + ".asc")
+    assert list(blobs.list_keys()) == [KEY]
+
+
+def test_temporary_bytes_are_listed_with_their_target_until_published(blobs):
+    before = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=5)
+    plain = blobs.put_stream(io.BytesIO(b"no target"))
+    aimed = blobs.put_stream(io.BytesIO(b"aimed"), target=KEY)
+    temps = {t.temp_key: t for t in blobs.list_temporary()}
+    assert set(temps) == {plain.temp_key, aimed.temp_key}
+    assert temps[aimed.temp_key].target == KEY and temps[plain.temp_key].target is None
+    assert all(t.complete and t.modified >= before for t in temps.values())
+    assert b"".join(blobs.read_temporary(aimed.temp_key, chunk_size=2)) == b"aimed"
+    blobs.publish(aimed, KEY)
+    blobs.discard_temporary(plain.temp_key)
+    assert list(blobs.list_temporary()) == []
+    with pytest.raises(NoSuchFile):
+        blobs.read_temporary(plain.temp_key)
+    blobs.discard_temporary(plain.temp_key)            # gone already: no error
+
+
+def test_publishing_again_after_a_recovery_published_is_no_error(blobs):
+    blob = blobs.put_stream(io.BytesIO(b"bytes"), target=KEY)
+    blobs.publish(blob, KEY)                          # as the recovery at start-up would
+    blobs.publish(blob, KEY)                          # the interrupted writer, late
+    assert b"".join(blobs.open_range(KEY)) == b"bytes"
+
+
+def test_a_bad_target_is_refused_before_anything_is_written(blobs):
+    with pytest.raises(BadBlobKey):
+        blobs.put_stream(io.BytesIO(b"x"), target="../escape")
+    assert list(blobs.list_temporary()) == []
