@@ -14,6 +14,7 @@ from .accounts import AccountsMixin
 from .bulk_import import BulkImportMixin
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
+from .fast_reads import FastReadsMixin, thread_connections_for
 from .files import FilesMixin
 from .integrity import IntegrityMixin
 from .journal import JournalMixin
@@ -28,7 +29,7 @@ from .search import SearchMixin
 from .sessions import SessionsMixin
 
 
-class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
+class SqlStore(FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
                ReleaseFlagsMixin, ListingsMixin, MigrationMixin, BulkImportMixin, DigestsMixin, IntegrityMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
@@ -39,6 +40,7 @@ class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, Classifie
 
     def __init__(self, engine: Engine):
         self._init_transactions(engine)
+        self._reads = thread_connections_for(engine)
 
     @property
     def engine(self) -> Engine:
@@ -61,4 +63,6 @@ class SqlStore(JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, Classifie
         schema.check_current(self._engine)
 
     def close(self) -> None:
+        if self._reads is not None:
+            self._reads.close()
         self._engine.dispose()

@@ -1,0 +1,157 @@
+"""The reads every request makes, on a database connection each thread keeps.
+
+A page served from the cache (``legacy/page_cache.py``) costs one read of a
+serial: ``last_serial`` or ``project_serial``. Through a pooled SQLAlchemy
+connection that read costs more than serving the page: the check-out, the
+``BEGIN`` the engine issues and the rollback at the end (about 90 µs on
+SQLite), plus the pool's pre-ping round trip on PostgreSQL and MariaDB. On a
+DBAPI connection that stays with its thread, in autocommit, it costs a few µs
+on SQLite and one round trip on a server. Each read here is one statement,
+which is its own snapshot, so autocommit gives up no consistency. A connection
+that fails is dropped, and the statement is tried once more on a new one.
+"""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy.sql import Select
+
+from ..errors import ServiceUnavailable
+from ..ordering import normalize_name
+from ..records import ProjectName
+from .projects import project_sort_key
+from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
+
+SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
+SPELLINGS = select(packages.c.name, packages.c.last_serial).where(
+    packages.c.pep503_name == bindparam("key"))
+PROJECT_JOURNAL_END = select(func.max(journals.c.id)).where(journals.c.name == bindparam("name"))
+NAMES = select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
+
+
+class ThreadConnections:
+    """One autocommit DBAPI connection per thread, outside the engine's pool."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._local = threading.local()
+        self._opened: list = []
+        self._lock = threading.Lock()
+        self._compiled: dict[int, tuple[str, tuple[str, ...] | None, dict]] = {}
+
+    def rows(self, statement: Select, **params) -> list[tuple]:
+        sql, order, defaults = self._compile(statement)
+        values = {**defaults, **params}
+        args = tuple(values[name] for name in order) if order is not None else values
+        errors = self._engine.dialect.loaded_dbapi
+        for attempt in (1, 2):
+            connection = self._connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, args)
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except errors.Error as err:
+                self._drop(connection)
+                if attempt == 2 and isinstance(err, errors.OperationalError):
+                    raise ServiceUnavailable(f"database read failed: {err}") from err
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            try:
+                connection.close()
+            except Exception:   # closing at shutdown: a dead connection is no error
+                pass
+
+    def _compile(self, statement: Select) -> tuple[str, tuple[str, ...] | None, dict]:
+        """SQL text in the driver's parameter style, the parameter order when positional,
+        and the values bound in the statement itself."""
+        found = self._compiled.get(id(statement))
+        if found is None:
+            compiled = statement.compile(dialect=self._engine.dialect)
+            order = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._compiled[id(statement)] = (str(compiled), order, dict(compiled.params))
+        return found
+
+    def _connection(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            pooled = self._engine.raw_connection()
+            pooled.detach()      # ours until closed, never returned to the pool
+            connection = pooled.dbapi_connection
+            self._engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+            with self._lock:
+                self._opened.append(connection)
+            self._local.connection = connection
+        return connection
+
+    def _drop(self, connection) -> None:
+        self._local.connection = None
+        with self._lock:
+            if connection in self._opened:
+                self._opened.remove(connection)
+        try:
+            connection.close()
+        except Exception:   # it failed already; closing is a courtesy
+            pass
+
+
+def thread_connections_for(engine: Engine) -> ThreadConnections | None:
+    """None for an in-memory SQLite database, which a second connection would not see."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return ThreadConnections(engine)
+
+
+class FastReadsMixin:
+    """``last_serial``, ``project_serial`` and ``list_project_names`` on ``ThreadConnections``.
+
+    Where a legacy process may share the database (a legacy journal sequence,
+    see ``JournalMixin._legacy_sequence``) it journals without raising
+    ``packages.last_serial``, so a project's key then also takes its newest
+    journal row.
+    """
+
+    _reads: ThreadConnections | None
+
+    def last_serial(self) -> int:
+        if self._reads is None or self._shared_with_legacy():
+            return super().last_serial()
+        found = self._reads.rows(SERIAL)
+        return (found[0][0] if found else 0) or 0
+
+    def project_serial(self, name: str) -> tuple[str, int] | None:
+        if self._reads is None:
+            return super().project_serial(name)
+        rows = self._reads.rows(SPELLINGS, key=normalize_name(name))
+        if not rows:   # or only in rows a legacy process made without the PEP 503 form
+            return super().project_serial(name)
+        chosen = next((row for row in rows if row[0] == name), None) or min(rows)
+        serial = chosen[1] or 0
+        if self._shared_with_legacy():
+            newest = self._reads.rows(PROJECT_JOURNAL_END, name=chosen[0])
+            serial = max(serial, newest[0][0] or 0)
+        return chosen[0], serial
+
+    def list_project_names(self) -> list[ProjectName]:
+        if self._reads is None:
+            return super().list_project_names()
+        names = [ProjectName(name, pep503 or normalize_name(name), serial or 0)
+                 for name, pep503, serial in self._reads.rows(NAMES)]
+        names.sort(key=project_sort_key)
+        return names
+
+    def _shared_with_legacy(self) -> bool:
+        if not hasattr(self, "_journal_sequence"):
+            with self._read() as conn:
+                self._legacy_sequence(conn)
+        return self._journal_sequence is not None

@@ -1,0 +1,77 @@
+"""The cheap reads index pages are cached under: ``list_project_names``, ``project_serial``
+and ``last_serial``, which must see every write at once, even one made through
+another store (another server process) on the same database."""
+from __future__ import annotations
+
+import pytest
+
+from storage_backends.records import ProjectName, ReleaseMetadata
+from storage_backends.sql import SqlStore, open_sql_store
+
+from .samples import new_file
+
+
+def test_list_project_names_matches_list_projects(store, alice):
+    for name in ("Zeta", "alpha", "Beta.Two", "beta_one"):
+        store.store_release(alice, name, "1.0", ReleaseMetadata())
+    store.add_file(alice, new_file("alpha", "1.0", "alpha-1.0.tar.gz"))
+    expected = [ProjectName(p.name, p.normalized_name, p.last_serial) for p in store.list_projects()]
+    assert store.list_project_names() == expected
+    assert [p.name for p in expected] == ["alpha", "Beta.Two", "beta_one", "Zeta"]
+
+
+def test_project_serial_follows_every_change_of_that_project_only(store, alice, bob):
+    assert store.project_serial("demo") is None
+    store.store_release(alice, "Demo_Pkg", "1.0", ReleaseMetadata())
+    first = store.project_serial("demo-pkg")
+    assert first == ("Demo_Pkg", store.get_project("Demo_Pkg").last_serial)
+    assert store.project_serial("DEMO.pkg") == first
+    store.store_release(alice, "other", "1.0", ReleaseMetadata())
+    assert store.project_serial("demo-pkg") == first
+    changes = [
+        lambda: store.add_file(alice, new_file("Demo_Pkg", "1.0", "Demo_Pkg-1.0.tar.gz")),
+        lambda: store.set_release_hidden(alice, "Demo_Pkg", "1.0", True),
+        lambda: store.add_role(alice, "Maintainer", "bob", "Demo_Pkg"),
+        lambda: store.remove_file(alice, "Demo_Pkg-1.0.tar.gz"),
+    ]
+    seen = {first}
+    for change in changes:
+        change()
+        now = store.project_serial("demo-pkg")
+        assert now not in seen and now[1] == store.last_serial()
+        seen.add(now)
+    store.remove_project(alice, "Demo_Pkg")
+    assert store.project_serial("demo-pkg") is None
+
+
+@pytest.fixture
+def second_store(store) -> SqlStore:
+    """Another store (engine, connections) on the same database: a second server process."""
+    if not isinstance(store, SqlStore):
+        pytest.skip("the datastore stub is one file that one process opens")
+    other = open_sql_store(store.engine.url.render_as_string(hide_password=False))
+    yield other
+    other.close()
+
+
+def test_reads_see_another_stores_writes_at_once(store, second_store, alice):
+    assert second_store.last_serial() == store.last_serial()
+    assert second_store.project_serial("demo") is None
+    for version in ("1.0", "1.1", "2.0"):
+        store.store_release(alice, "demo", version, ReleaseMetadata())
+        assert second_store.last_serial() == store.last_serial()
+        assert second_store.project_serial("demo") == ("demo", store.last_serial())
+        assert second_store.list_project_names() == store.list_project_names()
+    store.remove_project(alice, "demo")
+    assert second_store.project_serial("demo") is None
+    assert second_store.list_project_names() == []
+
+
+def test_a_broken_read_connection_is_replaced(store, second_store, alice):
+    second_store.last_serial()
+    reads = getattr(second_store, "_reads", None)
+    if reads is None:
+        pytest.skip("this database is read through the pool only")
+    reads._local.connection.close()     # as a server restart or a network cut would leave it
+    store.store_release(alice, "demo", "1.0", ReleaseMetadata())
+    assert second_store.last_serial() == store.last_serial()
