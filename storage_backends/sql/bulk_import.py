@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from ..errors import DigestExists, FileExists, UnknownClassifier
 from ..ordering import normalize_name
 from ..records import LIST_FIELD_KINDS, SINGLE_FIELDS, JournalEntry, ProjectExport
+from .projects import name_columns
 from .tables import (
-    SERIAL_ROW_ID, journals, packages, pypi_serial, release_classifiers, release_dependencies,
-    release_files, releases, roles, trove_classifiers,
+    packages, release_classifiers, release_dependencies, release_files, releases, roles,
+    trove_classifiers,
 )
 
 # Bound parameters per IN list: well under every database's limit (SQLite's is 32766).
@@ -48,16 +49,7 @@ class BulkImportMixin:
                 if values:
                     conn.execute(insert(table), values)
             if journal:
-                serials = [e.serial for e in journal]
-                for part in _chunks(serials):
-                    conn.execute(delete(journals).where(journals.c.id.in_(part)))
-                conn.execute(insert(journals), [{
-                    "id": e.serial, "name": e.name, "version": e.version, "action": e.action,
-                    "submitted_date": e.submitted_date, "submitted_by": e.submitted_by,
-                    "submitted_from": e.submitted_from} for e in journal])
-                conn.execute(update(pypi_serial).where(and_(
-                    pypi_serial.c.id == SERIAL_ROW_ID, pypi_serial.c.value < max(serials)))
-                    .values(value=max(serials)))
+                self._insert_journal_rows(conn, journal)
 
     @staticmethod
     def _check_bulk_files(conn: Connection, exports: Sequence[ProjectExport]) -> None:
@@ -71,21 +63,25 @@ class BulkImportMixin:
             values = [value for (k, value) in owner if k == kind]
             for part in _chunks(values):
                 for row in conn.execute(select(column.label("value"), release_files.c.filename,
-                                               packages.c.normalized_name)
-                                        .join(packages, packages.c.name == release_files.c.name)
+                                               release_files.c.name)
                                         .where(column.in_(part))):
                     norm, filename = owner[(kind, row.value)]
-                    if row.normalized_name != norm:
+                    if normalize_name(row.name) != norm:
                         raise (FileExists(filename) if kind == "name"
                                else DigestExists(filename, row.filename))
 
     @staticmethod
     def _delete_projects(conn: Connection, norms: list[str]) -> None:
-        """Drop the projects whose names normalise like the incoming ones (replaced)."""
-        old = []
+        """Drop the projects whose names normalise like the incoming ones (replaced).
+
+        Rows a legacy process wrote have no PEP 503 form yet (see ``rows_by_pep503_name``).
+        """
+        wanted = set(norms)
+        old = [name for name in conn.execute(select(packages.c.name).where(
+            packages.c.pep503_name.is_(None))).scalars() if normalize_name(name) in wanted]
         for part in _chunks(norms):
             old += conn.execute(select(packages.c.name)
-                                .where(packages.c.normalized_name.in_(part))).scalars().all()
+                                .where(packages.c.pep503_name.in_(part))).scalars().all()
         for part in _chunks(old):
             for table in (release_files, release_dependencies, release_classifiers, releases):
                 conn.execute(delete(table).where(table.c.name.in_(part)))
@@ -118,7 +114,7 @@ class _Rows:
     def add(self, export: ProjectExport, trove_ids: dict[str, int]) -> None:
         p = export.project
         self.packages.append(dict(
-            name=p.name, normalized_name=normalize_name(p.name), autohide=p.autohide,
+            name=p.name, **name_columns(p.name), autohide=p.autohide,
             comments=p.comments, bugtrack_url=p.bugtrack_url, hosting_mode=p.hosting_mode,
             created=p.created, last_serial=p.last_serial, has_docs=p.has_docs))
         for r in export.releases:

@@ -150,16 +150,21 @@ class MigrationMixin:
         if not entries:
             return
         with self._write() as conn:
-            serials = [e.serial for e in entries]
-            for start in range(0, len(serials), 500):
-                conn.execute(delete(journals).where(journals.c.id.in_(serials[start:start + 500])))
-            conn.execute(insert(journals), [{
-                "id": e.serial, "name": e.name, "version": e.version, "action": e.action,
-                "submitted_date": e.submitted_date, "submitted_by": e.submitted_by,
-                "submitted_from": e.submitted_from} for e in entries])
-            conn.execute(update(pypi_serial).where(and_(
-                pypi_serial.c.id == SERIAL_ROW_ID, pypi_serial.c.value < max(serials)))
-                .values(value=max(serials)))
+            self._insert_journal_rows(conn, entries)
+
+    @staticmethod
+    def _insert_journal_rows(conn: Connection, entries: Sequence[JournalEntry]) -> None:
+        """Replace the rows of these serials; raise the counter to the highest (never lower)."""
+        serials = [e.serial for e in entries]
+        for start in range(0, len(serials), 500):
+            conn.execute(delete(journals).where(journals.c.id.in_(serials[start:start + 500])))
+        conn.execute(insert(journals), [{
+            "id": e.serial, "name": e.name, "version": e.version, "action": e.action,
+            "submitted_date": e.submitted_date, "submitted_by": e.submitted_by,
+            "submitted_from": e.submitted_from} for e in entries])
+        conn.execute(update(pypi_serial).where(and_(
+            pypi_serial.c.id == SERIAL_ROW_ID, pypi_serial.c.value < max(serials)))
+            .values(value=max(serials)))
 
     # -- progress marker -----------------------------------------------------------------
     def migration_marker(self) -> str | None:

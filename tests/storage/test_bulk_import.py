@@ -11,10 +11,10 @@ import dataclasses
 import pytest
 
 from storage_backends.errors import DigestExists, FileExists
-from storage_backends.records import JournalEntry, ProjectExport
+from storage_backends.records import JournalEntry, Project, ProjectExport, Release, ReleaseMetadata
 
 from .dump import canonical_dump
-from .test_migration_ops import export_all, fill, reopen  # noqa: F401 (a fixture)
+from .test_migration_ops import T0, export_all, fill, reopen  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -43,6 +43,17 @@ def test_import_projects_equals_one_by_one_imports(exported):
     assert store.last_serial() == dump["last_serial"]
     store.import_projects(projects, journal)                     # a batch redone is harmless
     assert canonical_dump(store) == dump
+    for export in projects:                                      # found by any spelling
+        assert store.find_project(export.project.name.upper()).name == export.project.name
+
+
+def test_import_projects_replaces_any_spelling(store, alice, demo):
+    export = ProjectExport(Project("DEMO", "demo", created=T0),
+                           (Release("DEMO", "2.0", ReleaseMetadata(), created=T0),))
+    store.import_projects([export])
+    assert store.get_project("demo") is None
+    assert [r.version for r in store.list_releases("DEMO")] == ["2.0"]
+    assert store.find_project("Demo").name == "DEMO"
 
 
 def test_import_projects_refuses_another_projects_file_and_writes_nothing(exported):
