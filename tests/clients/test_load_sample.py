@@ -26,6 +26,7 @@ from pypi.sample import SampleIndex
 
 from .conftest import run
 from .server import free_port, pypi_command, serve
+from .test_migrate import sqlite_config
 
 pytestmark = pytest.mark.clients
 SEED, COUNT = 5, 200
@@ -112,16 +113,8 @@ def test_pip_installs_a_sample_wheel(loaded, client_home, venv):
     run([*pip, "uninstall", "-y", name], client_home)
 
 
-def _sqlite_config(directory: Path) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    config = directory / "config.ini"
-    config.write_text(f"[database]\nurl = sqlite:///{directory / 'pypi.db'}\n"
-                      f"files_dir = {directory / 'packages'}\n")
-    return config
-
-
 def test_a_non_empty_index_is_refused_unless_forced(tmp_path):
-    config = _sqlite_config(tmp_path / "index")
+    config = sqlite_config(tmp_path / "index")
     assert load(config, "--projects", "10").returncode == 0
     refused = load(config, "--projects", "10", "--seed", "1")
     assert refused.returncode == 2
@@ -136,7 +129,7 @@ def test_a_non_empty_index_is_refused_unless_forced(tmp_path):
 
 
 def test_a_killed_load_leaves_a_serving_index_and_resumes(tmp_path):
-    config, total = _sqlite_config(tmp_path / "index"), 600
+    config, total = sqlite_config(tmp_path / "index"), 600
     database = tmp_path / "index" / "pypi.db"
     process = subprocess.Popen(pypi_command("load-sample", "--projects", str(total), config=config),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
