@@ -101,7 +101,9 @@ def file_rows(ctx: RequestContext, release: Release) -> list[dict[str, Any]]:
                      "sig_url": f"{url}.asc" if record.has_signature else None,
                      "type": FILE_TYPES.get(record.packagetype, record.packagetype),
                      "python": "" if record.python_version == "source" else record.python_version,
-                     "size": human_size(record.size),
+                     # a legacy row has no size until `pypi backfill-digests`: ask the bytes
+                     "size": human_size(record.size if record.size is not None
+                                        else ctx.blobs.size(record.path)),
                      "md5_url": action_url(ctx.settings.base_path, "show_md5", digest=record.md5_digest)})
     return rows
 
