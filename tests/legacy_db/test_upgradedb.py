@@ -266,3 +266,19 @@ def test_a_legacy_config_file_is_read_unchanged(tmp_path):
     assert "[passlib] schemes" in loaded.ignored_keys
     assert "[mirrors] folder" in loaded.ignored_keys
     assert "[webui] files_url" not in loaded.ignored_keys
+
+
+@pytest.mark.parametrize("server", ("postgresql",))
+def test_the_successors_alembic_version_row_is_left_alone(server, tmp_path, capsys):
+    """A final-state legacy database carries its successor's ``alembic_version``."""
+    with legacy_database(server) as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(sa.text("INSERT INTO alembic_version VALUES ('283c68f2ab2')"))
+        assert main(["upgradedb", "--config", str(write_config(tmp_path, url))]) == 0, \
+            capsys.readouterr().err
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).all() \
+                == [("283c68f2ab2",)]
+        engine.dispose()
