@@ -14,12 +14,12 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     Otherwise ``If-Modified-Since`` is compared with ``last_modified`` (aware UTC),
     to the second, as HTTP dates go.
     """
-    tags = request.headers.get("If-None-Match")
+    tags = request.environ.get("HTTP_IF_NONE_MATCH")
     if tags is not None:
         wanted = etag.strip('"')
         return any(tag.strip().removeprefix("W/").strip('"') in (wanted, "*")
                    for tag in tags.split(","))
-    if last_modified is None:
+    if last_modified is None or "HTTP_IF_MODIFIED_SINCE" not in request.environ:
         return False
     since = request.if_modified_since
     return since is not None and last_modified.replace(microsecond=0) <= since

@@ -21,7 +21,7 @@ from .conditional import not_modified
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound, reason_phrase
 from .release_structs import release_data, release_files_structs
-from .simple import SERIAL_HEADER, changed_at
+from .simple import SERIAL_HEADER
 
 CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
 MAX_CALLBACK = 128
@@ -73,7 +73,7 @@ def _project_json(ctx: RequestContext) -> Response:
     body = {"info": info, "last_serial": project.last_serial,
             "releases": files, "urls": files.get(release.version, [])}
     return _conditional(ctx, _json_response(ctx, body, callback),
-                        changed_at(ctx.store, project.last_serial))
+                        ctx.store.journal_time(project.last_serial))
 
 
 def _callback(ctx: RequestContext) -> str | None:

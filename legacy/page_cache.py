@@ -97,7 +97,7 @@ def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshne
     the freshness read the caller made.
     """
     etag = etag_for(key, freshness)
-    if request.headers.get("If-None-Match") is not None:
+    if "HTTP_IF_NONE_MATCH" in request.environ:
         if not_modified(request, etag, None):
             return Response(status=304, headerlist=[("ETag", etag), *headers])
     page = cache.get(key, freshness) if cache is not None else None

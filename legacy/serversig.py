@@ -81,6 +81,6 @@ def serversig(ctx: RequestContext) -> Response:
     listing = simple.project_listing(ctx, ctx.path_args["name"], prefix)
     signature = sign_page(_server_key(ctx), simple.project_html(listing))
     response = Response(signature, content_type="application/octet-stream")
-    response.headers[simple.SERIAL_HEADER] = str(listing.project.last_serial)
+    response.headers[simple.SERIAL_HEADER] = str(listing.last_serial)
     return response
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from html import escape
 from urllib.parse import quote
@@ -26,7 +25,7 @@ from webob.acceptparse import create_accept_header
 from webob.exc import HTTPMovedPermanently
 
 from storage_backends.ordering import normalize_name
-from storage_backends.records import FileRecord, Project, Release
+from storage_backends.records import FileRecord, ReleaseOrder
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
@@ -55,7 +54,7 @@ def simple_root(ctx: RequestContext) -> Response:
     serial = ctx.store.last_serial()
     return serve_page(ctx.request, ctx.pages, ("/simple/", content_type), serial, content_type,
                       _headers(serial), lambda: (_root_body(ctx, content_type, serial),
-                                                 changed_at(ctx.store, serial)))
+                                                 ctx.store.journal_time(serial)))
 
 
 def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
@@ -81,14 +80,16 @@ def simple_project(ctx: RequestContext) -> Response:
         raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
     serial = current[1]
     return serve_page(ctx.request, ctx.pages, (requested, content_type), current, content_type,
-                      _headers(serial), lambda: (_project_body(ctx, requested, content_type),
-                                                 changed_at(ctx.store, serial)))
+                      _headers(serial),
+                      lambda: (_project_body(ctx, requested, current, content_type),
+                               ctx.store.journal_time(serial)))
 
 
-def _project_body(ctx: RequestContext, requested: str, content_type: str) -> bytes:
-    listing = project_listing(ctx, requested, ctx.settings.simple_script)
+def _project_body(ctx: RequestContext, requested: str, current: tuple[str, int],
+                  content_type: str) -> bytes:
+    listing = project_listing(ctx, requested, ctx.settings.simple_script, current)
     if content_type == V1_JSON:
-        body = {"meta": _meta(listing.project.last_serial), "name": listing.normalized,
+        body = {"meta": _meta(listing.last_serial), "name": listing.normalized,
                 "versions": [release.version for release in reversed(listing.releases)],
                 "files": [_file_json(record, record.version in listing.hidden)
                           for record in listing.files]}
@@ -96,39 +97,36 @@ def _project_body(ctx: RequestContext, requested: str, content_type: str) -> byt
     return project_html(listing)
 
 
-def changed_at(store, serial: int) -> datetime | None:
-    """When the change numbered ``serial`` was journalled (naive UTC), if it was."""
-    entries = store.changelog_since_serial(serial - 1, limit=1) if serial > 0 else []
-    return entries[0].submitted_date if entries and entries[0].serial == serial else None
-
-
 @dataclass(frozen=True)
 class ProjectListing:
     """What a project page shows, read once; ``files`` in page order."""
-    project: Project
+    name: str
+    last_serial: int
     normalized: str
     files: list[FileRecord]
-    releases: list[Release]
+    releases: list[ReleaseOrder]   # newest first
     hidden: frozenset[str]
 
 
-def project_listing(ctx: RequestContext, requested: str, prefix: str) -> ProjectListing:
+def project_listing(ctx: RequestContext, requested: str, prefix: str,
+                    current: tuple[str, int] | None = None) -> ProjectListing:
     """The project page's data, or its 301 (to ``<prefix>/<normalised>/``) and 404s.
 
+    ``current`` is the project's ``project_serial`` when the caller has read it.
     ``/serversig/<name>/`` (legacy/serversig.py) calls this too, so that it
     answers exactly as the page it signs.
     """
     _redirect_unless_normalized(requested, prefix)
-    project = ctx.store.find_project(requested)
-    if project is None:
+    current = current or ctx.store.project_serial(requested)
+    if current is None:
         raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
-    files = ctx.store.list_files(project.name)
+    name, serial = current
+    releases, files = ctx.store.index_listing(name)
     if not files:
         raise NotFound(f"{requested} does not have any releases", headers=[("Vary", "Accept")])
-    releases = ctx.store.list_releases(project.name)
     order = {release.version: release.ordering for release in releases}
-    files.sort(key=lambda f: (order.get(f.version, -1), f.filename))
-    return ProjectListing(project, normalize_name(requested), files, releases,
+    files = sorted(files, key=lambda f: (order.get(f.version, -1), f.filename))
+    return ProjectListing(name, serial, normalize_name(requested), files, releases,
                           frozenset(release.version for release in releases if release.hidden))
 
 

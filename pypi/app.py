@@ -55,8 +55,9 @@ class PypiApp:
     def __call__(self, environ, start_response):
         request = Request(environ)
         response = self.handle(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        present = {name.lower() for name, _ in response.headerlist}
+        response.headerlist.extend((name, value) for name, value in SECURITY_HEADERS.items()
+                                   if name.lower() not in present)
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:

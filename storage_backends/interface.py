@@ -17,7 +17,7 @@ from .records import (
     Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
 )
-from .records import OneTimeKey, ProjectName
+from .records import OneTimeKey, ProjectName, ReleaseOrder
 from .records import IntegrityProblem, ProjectExport, TemporaryBlob, UserExport
 from typing import Mapping, Sequence
 
@@ -44,6 +44,14 @@ class Store(ABC):
     @abstractmethod
     def project_journal(self, name: str) -> list[JournalEntry]:
         """Every journal row of one project, oldest first."""
+
+    def journal_time(self, serial: int) -> datetime | None:
+        """When the journal row numbered ``serial`` was written (naive UTC); None if there is none.
+
+        An index page's Last-Modified: the time of the serial it was built under.
+        """
+        entries = self.changelog_since_serial(serial - 1, limit=1) if serial > 0 else []
+        return entries[0].submitted_date if entries and entries[0].serial == serial else None
 
     # -- projects ------------------------------------------------------------
     @abstractmethod
@@ -76,6 +84,15 @@ class Store(ABC):
         """
         project = self.find_project(name)
         return (project.name, project.last_serial) if project is not None else None
+
+    def index_listing(self, name: str) -> tuple[list[ReleaseOrder], list[FileRecord]]:
+        """What ``/simple/<name>/`` shows of the project named exactly ``name``: its releases
+        newest first (as ``list_releases``) without their metadata, and its files by file name.
+
+        Backends read both at once where they can (one statement).
+        """
+        releases = [ReleaseOrder(r.version, r.ordering, r.hidden) for r in self.list_releases(name)]
+        return releases, self.list_files(name)
 
     @abstractmethod
     def create_project(self, actor: Actor, name: str) -> Project:

@@ -114,6 +114,14 @@ class ProjectName(NamedTuple):
     last_serial: int
 
 
+class ReleaseOrder(NamedTuple):
+    """Where a release stands among its project's (``Store.index_listing``): its
+    version, ``_pypi_ordering`` and hidden flag, without its metadata."""
+    version: str
+    ordering: int
+    hidden: bool
+
+
 @dataclass(frozen=True)
 class Release:
     name: str

@@ -13,21 +13,32 @@ that fails is dropped, and the statement is tried once more on a new one.
 from __future__ import annotations
 
 import threading
+from collections import namedtuple
+from datetime import datetime
 
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.sql import Select
 
 from ..errors import ServiceUnavailable
 from ..ordering import normalize_name
-from ..records import ProjectName
+from ..records import FileRecord, ProjectName, ReleaseOrder
 from .projects import project_sort_key
-from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
+from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
 SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
 SPELLINGS = select(packages.c.name, packages.c.last_serial).where(
     packages.c.pep503_name == bindparam("key"))
 PROJECT_JOURNAL_END = select(func.max(journals.c.id)).where(journals.c.name == bindparam("name"))
 NAMES = select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
+JOURNAL_TIME = select(journals.c.submitted_date).where(journals.c.id == bindparam("serial"))
+# A project's releases with their files, in one statement (one snapshot).
+INDEX = (select(releases.c.version, releases.c._pypi_ordering, releases.c._pypi_hidden,
+                *release_files.c)
+         .select_from(releases.outerjoin(release_files, and_(
+             release_files.c.name == releases.c.name,
+             release_files.c.version == releases.c.version)))
+         .where(releases.c.name == bindparam("name")))
+_FileRow = namedtuple("_FileRow", [column.name for column in release_files.c])
 
 
 class ThreadConnections:
@@ -113,7 +124,8 @@ def thread_connections_for(engine: Engine) -> ThreadConnections | None:
 
 
 class FastReadsMixin:
-    """``last_serial``, ``project_serial`` and ``list_project_names`` on ``ThreadConnections``.
+    """The reads of the index pages (``last_serial``, ``project_serial``, ``list_project_names``,
+    ``index_listing``, ``journal_time``) on ``ThreadConnections``.
 
     Where a legacy process may share the database (a legacy journal sequence,
     see ``JournalMixin._legacy_sequence``) it journals without raising
@@ -150,8 +162,33 @@ class FastReadsMixin:
         names.sort(key=project_sort_key)
         return names
 
+    def journal_time(self, serial: int) -> datetime | None:
+        if self._reads is None:
+            return super().journal_time(serial)
+        found = self._reads.rows(JOURNAL_TIME, serial=serial)
+        return _datetime(found[0][0]) if found else None
+
+    def index_listing(self, name: str) -> tuple[list[ReleaseOrder], list[FileRecord]]:
+        if self._reads is None:
+            return super().index_listing(name)
+        orders: dict[str, ReleaseOrder] = {}
+        files = []
+        for version, ordering, hidden, *columns in self._reads.rows(INDEX, name=name):
+            orders[version] = ReleaseOrder(version, ordering or 0, bool(hidden))
+            if columns[0] is not None:   # the file's id: a release without files has none
+                row = _FileRow(*columns)
+                files.append(FileRecord.from_stored(
+                    row._replace(upload_time=_datetime(row.upload_time)), row.filename))
+        ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
+        return ordered, sorted(files, key=lambda record: record.filename)
+
     def _shared_with_legacy(self) -> bool:
         if not hasattr(self, "_journal_sequence"):
             with self._read() as conn:
                 self._legacy_sequence(conn)
         return self._journal_sequence is not None
+
+
+def _datetime(value) -> datetime | None:
+    """Drivers return datetimes; SQLite's text (as SQLAlchemy wrote it) is parsed here."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

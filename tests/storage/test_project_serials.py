@@ -3,9 +3,11 @@ and ``last_serial``, which must see every write at once, even one made through
 another store (another server process) on the same database."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from storage_backends.records import ProjectName, ReleaseMetadata
+from storage_backends.records import ProjectName, ReleaseMetadata, ReleaseOrder
 from storage_backends.sql import SqlStore, open_sql_store
 
 from .samples import new_file
@@ -75,3 +77,28 @@ def test_a_broken_read_connection_is_replaced(store, second_store, alice):
     reads._local.connection.close()     # as a server restart or a network cut would leave it
     store.store_release(alice, "demo", "1.0", ReleaseMetadata())
     assert second_store.last_serial() == store.last_serial()
+
+
+def test_index_listing_matches_releases_and_files(store, alice):
+    for version in ("1.0", "2.0b1", "1.5"):
+        store.store_release(alice, "demo", version, ReleaseMetadata(requires_python=">=3"))
+    store.add_file(alice, new_file("demo", "1.0", "demo-1.0.tar.gz"))
+    store.add_file(alice, new_file("demo", "1.0", "demo-1.0-py3-none-any.whl"))
+    store.add_file(alice, new_file("demo", "2.0b1", "demo-2.0b1.tar.gz"))
+    store.set_release_hidden(alice, "demo", "1.0", True)
+    releases, files = store.index_listing("demo")
+    assert releases == [ReleaseOrder(r.version, r.ordering, r.hidden)
+                        for r in store.list_releases("demo")]
+    assert [r.version for r in releases] == ["2.0b1", "1.5", "1.0"]
+    assert files == store.list_files("demo")
+    assert all(isinstance(f.upload_time, datetime) for f in files)
+    assert store.index_listing("nothing") == ([], [])
+
+
+def test_journal_time_is_the_time_of_that_serial(store, alice):
+    assert store.journal_time(1) is None
+    store.create_project(alice, "demo")
+    entries = store.changelog_since_serial(0)
+    for entry in entries:
+        assert store.journal_time(entry.serial) == entry.submitted_date
+    assert store.journal_time(entries[-1].serial + 1) is None
