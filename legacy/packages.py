@@ -24,6 +24,7 @@ from .http_errors import HTTPError, NotFound
 from .simple import SERIAL_HEADER
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+FILE_BLOCK = 1 << 18     # what a wsgi.file_wrapper reads at a time
 
 
 class Kind(NamedTuple):
@@ -67,9 +68,25 @@ def serve_file(ctx: RequestContext) -> Response:
     if (start, end) != (0, size):
         response.status = 206
         response.headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-    response.app_iter = ctx.blobs.open_range(path, start, end)
+    response.app_iter = _file_wrapper(ctx, path, start, end, size) \
+        or ctx.blobs.open_range(path, start, end)
     response.content_length = end - start   # after app_iter, whose setter clears it
     return response
+
+
+def _file_wrapper(ctx: RequestContext, path: str, start: int, end: int, size: int):
+    """The server's ``wsgi.file_wrapper`` over the open file, when the bytes are a local file:
+    the server then sends them itself (waitress from its I/O thread, without holding a
+    request thread), and they never pass through this application. Only for bytes up to the
+    end of the file, since a wrapper may send to the end; never for HEAD."""
+    wrapper = ctx.request.environ.get("wsgi.file_wrapper")
+    if wrapper is None or end != size or ctx.request.method == "HEAD":
+        return None
+    handle = ctx.blobs.open_file(path)
+    if handle is None:
+        return None
+    handle.seek(start)
+    return wrapper(handle, FILE_BLOCK)
 
 
 def _record_for(ctx: RequestContext, path: str) -> tuple[FileRecord | None, Kind]:

@@ -570,6 +570,13 @@ class BlobStore(ABC):
                    chunk_size: int = 65536) -> Iterator[bytes]:
         """Yield the bytes ``start`` to ``end`` (exclusive) in chunks; raises ``NoSuchFile``."""
 
+    def open_file(self, key: str) -> BinaryIO | None:
+        """The bytes at ``key`` as a file opened for reading on the local file system, which
+        the server can send without passing them through the application
+        (``wsgi.file_wrapper``); None when they live elsewhere (use ``open_range``).
+        Raises ``NoSuchFile``. The caller closes the file."""
+        return None
+
     def write_many(self, items: Sequence[tuple[str, bytes]]) -> None:
         """Write small blobs held in memory straight to their final keys, replacing
         what is there: for bulk loads whose records are committed after the bytes

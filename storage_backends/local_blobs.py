@@ -160,6 +160,12 @@ class LocalBlobStore(BlobStore):
             raise NoSuchFile(key)
         return _read_range(path, start, end, chunk_size)
 
+    def open_file(self, key: str) -> BinaryIO:
+        try:
+            return open(self._path(key), "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise NoSuchFile(key) from None
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
