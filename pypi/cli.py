@@ -108,7 +108,10 @@ def cmd_serve(config: Config, args) -> int:
     try:
         waitress.serve(app, host=host, port=port, threads=args.threads or config.threads,
                        max_request_body_size=config.max_upload_size + (2 << 20),
-                       clear_untrusted_proxy_headers=True, ident="pypi", **_proxy_settings(config))
+                       clear_untrusted_proxy_headers=True, ident="pypi",
+                       channel_timeout=config.channel_timeout,
+                       cleanup_interval=min(30, config.channel_timeout),
+                       **_proxy_settings(config))
     finally:
         app.close()
     return 0

@@ -20,7 +20,8 @@ KNOWN_KEYS = {
                  "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
-    "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb"},
+    "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb",
+               "channel_timeout"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -61,6 +62,7 @@ class Config:
     threads: int = 8
     trusted_proxy: str | None = None
     page_cache_mb: int = 64           # built index pages kept per process (legacy/page_cache.py)
+    channel_timeout: int = 120        # seconds a connection may sit idle mid-request (waitress)
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
     ignored_keys: tuple[str, ...] = field(default=())
@@ -137,6 +139,8 @@ class Config:
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
             trusted_proxy=get("server", "trusted_proxy"),
+            channel_timeout=_positive(integer("server", "channel_timeout", 120),
+                                      "[server] channel_timeout"),
             page_cache_mb=integer("server", "page_cache_mb", 64),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
@@ -192,6 +196,12 @@ def _database_url(get, here: Path, data_dir: Path) -> str:
     if not host:  # legacy 2010 connected through the local socket
         url += "?host=/var/run/postgresql" if scheme.startswith("postgresql") else ""
     return url
+
+
+def _positive(value: int, name: str) -> int:
+    if value < 1:
+        raise ConfigError(f"{name}: {value} is not a positive number of seconds")
+    return value
 
 
 def _ignored_keys(parser: configparser.ConfigParser) -> tuple[str, ...]:

@@ -60,9 +60,10 @@ def pypi_command(*args: str, config: Path) -> list[str]:
 
 
 def start_server(directory: Path, database_url: str, public_url: str | None = None,
-                 database_lines: str = "") -> RunningServer:
+                 database_lines: str = "", server_lines: str = "") -> RunningServer:
     """``public_url``: the ``[webui] url`` clients see, when a proxy stands in front;
-    ``database_lines``: more ``[database]`` settings (``backend = gae``, ...)."""
+    ``database_lines``, ``server_lines``: more ``[database]`` settings (``backend = gae``,
+    ...) and ``[server]`` ones (``channel_timeout = 2``)."""
     port = free_port()
     config = directory / "config.ini"
     config.write_text(
@@ -74,7 +75,8 @@ def start_server(directory: Path, database_url: str, public_url: str | None = No
         "[webui]\n"
         f"url = {public_url or f'http://127.0.0.1:{port}'}/pypi\n"
         "[server]\n"
-        "threads = 4\n")
+        "threads = 4\n"
+        f"{server_lines}")
     subprocess.run(pypi_command("initdb", config=config), check=True, capture_output=True)
     for user in USERS:
         subprocess.run(pypi_command("adduser", user, "--email", f"{user}@example.org",

@@ -47,6 +47,7 @@ def test_embedded_default(tmp_path, monkeypatch):
     ("[webui]\nurl = ftp://x/pypi\n", "[webui] url"),
     ("[database]\nname = x\ndriver = oracle\n", "[database] driver"),
     ("not an ini file", "cannot read"),
+    ("[server]\nchannel_timeout = 0\n", "[server] channel_timeout"),
 ])
 def test_bad_settings_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
