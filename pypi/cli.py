@@ -20,6 +20,7 @@ from .backfill import cmd_backfill_digests
 from .config import Config, ConfigError
 from .keys import KeyExists, generate_key_pair
 from .passwords import hash_password
+from .housekeeping import cmd_housekeeping
 from .schema_commands import cmd_downgradedb, cmd_upgradedb
 
 log = logging.getLogger("pypi")
@@ -168,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill = command("backfill-digests", cmd_backfill_digests,
                        "add sha256/BLAKE2b digests and sizes to files a legacy PyPI stored")
     backfill.add_argument("--batch", type=int, default=500, help="files read per query")
+    command("housekeeping", cmd_housekeeping,
+            "daily clean-up for cron: end idle sessions, remove never-confirmed accounts")
     adduser = command("adduser", cmd_adduser, "add a user account")
     adduser.add_argument("name")
     adduser.add_argument("--email", required=True)
