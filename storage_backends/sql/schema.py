@@ -101,6 +101,10 @@ def _check_legacy(inspector, tables: set[str]) -> None:
         shown = ", ".join(sorted(tables)[:8]) + (", ..." if len(tables) > 8 else "")
         raise UnknownSchema(f"the database is not empty and holds neither legacy PyPI's tables nor "
                             f"this server's (found: {shown}); nothing was changed")
+    if "accounts_user" in tables and "users" not in tables:
+        raise UnknownSchema("the database keeps its accounts in the successor's accounts_user and "
+                            "accounts_email tables, not legacy PyPI's users table, which this "
+                            "server reads; nothing was changed")
     needed = set(legacy_metadata(inspector.dialect.name).tables)
     missing = sorted(needed - tables)
     if missing:

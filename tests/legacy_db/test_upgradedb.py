@@ -282,3 +282,17 @@ def test_the_successors_alembic_version_row_is_left_alone(server, tmp_path, caps
             assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).all() \
                 == [("283c68f2ab2",)]
         engine.dispose()
+
+
+@pytest.mark.parametrize("server", ("postgresql",))
+def test_accounts_kept_only_in_the_successors_tables_are_refused_by_name(server, tmp_path, capsys):
+    with legacy_database(server) as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE accounts_user (id SERIAL PRIMARY KEY, username TEXT)"))
+            conn.execute(sa.text("DROP TABLE users CASCADE"))
+        engine.dispose()
+        shape = schema_snapshot(url)
+        assert main(["upgradedb", "--config", str(write_config(tmp_path, url))]) == 2
+        assert "accounts_user" in capsys.readouterr().err
+        assert schema_snapshot(url) == shape
