@@ -38,6 +38,7 @@ setup(
             "PyMySQL>=1.1",
             "psycopg[binary]>=3.1",
             "html5lib>=1.1",
+            "hypothesis>=6.100",
             "appengine-python-standard>=1.1",   # the gae backend runs in every test run
             "playwright>=1.40",
         ],

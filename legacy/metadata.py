@@ -155,6 +155,9 @@ def _check_version(version: str) -> None:
 def _check_url(field: str, value: str | None) -> None:
     if not value or value == "UNKNOWN":
         return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+    except ValueError:   # e.g. an unclosed "[" of an IPv6 host
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise BadRequest(f"Invalid URI for {field}: {value} (must be an absolute http or https URL)")

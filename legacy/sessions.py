@@ -48,6 +48,13 @@ def csrf_for(token: str) -> str:
     return hashlib.sha256(b"csrf\0" + token.encode("ascii", "replace")).hexdigest()[:40]
 
 
+def same_secret(sent: str, expected: str) -> bool:
+    """Constant-time comparison of a secret a client sent; any text, never an error
+    (``hmac.compare_digest`` refuses non-ASCII ``str``, so compare UTF-8 bytes)."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
+
+
 def session_from_cookie(request: Request, store: Store) -> tuple[str, str] | None:
     """``(user, cookie value)`` for a known session cookie, else None."""
     token = request.cookies.get(COOKIE, "")
@@ -84,7 +91,7 @@ def check_csrf(ctx) -> None:
     """403 unless a state-changing request may go ahead (see the module docstring)."""
     if ctx.session_token:
         sent = ctx.form.text(CSRF_FIELD)
-        if not sent or not hmac.compare_digest(sent, csrf_for(ctx.session_token)):
+        if not sent or not same_secret(sent, csrf_for(ctx.session_token)):
             raise Forbidden(CSRF_MESSAGE)
     elif ctx.user is not None and _cross_site(ctx.request, ctx.settings.base_url):
         raise Forbidden("Cross-site request refused; log in and use the site's own forms")
@@ -97,6 +104,9 @@ def _cross_site(request: Request, base_url: str) -> bool:
     if not origin or origin == "null":
         return origin == "null"
     ours = urlsplit(base_url)
-    theirs = urlsplit(origin)
+    try:
+        theirs = urlsplit(origin)
+    except ValueError:   # e.g. "http://[": not an origin we could be
+        return True
     return (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc) and \
         theirs.netloc != request.host

@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 from webob import Response
 from webob.exc import HTTPMovedPermanently
@@ -49,7 +50,7 @@ def doc_upload(ctx: RequestContext) -> Response:
     archive = check_archive(content.file)
     replace_tree(archive, docs_directory(ctx, name))
     ctx.store.set_has_docs(ctx.actor, name, True)
-    raise HTTPMovedPermanently(location=f"{ctx.settings.package_docs_url}/{name}/")
+    raise HTTPMovedPermanently(location=f"{ctx.settings.package_docs_url}/{quote(name)}/")
 
 
 def doc_destroy(ctx: RequestContext) -> Response:
@@ -82,7 +83,7 @@ def serve_docs(ctx: RequestContext) -> Response:
         raise NotFound("Not Found")
     root = docs_directory(ctx, name)
     if not slash:
-        raise HTTPMovedPermanently(location=f"/docs/{name}/")
+        raise HTTPMovedPermanently(location=f"/docs/{quote(name)}/")
     target = (root / inner) if inner else root
     try:
         resolved, base = target.resolve(), root.resolve()
@@ -92,7 +93,7 @@ def serve_docs(ctx: RequestContext) -> Response:
         raise NotFound("Not Found")
     if resolved.is_dir():
         if inner and not inner.endswith("/"):
-            raise HTTPMovedPermanently(location=f"/docs/{name}/{inner}/")
+            raise HTTPMovedPermanently(location=f"/docs/{quote(name)}/{quote(inner)}/")
         resolved = resolved / "index.html"
     if not resolved.is_file():
         raise NotFound("Not Found")

@@ -32,7 +32,10 @@ def safe_next(value: str, base_path: str) -> str:
         return base_path
     if any(ch in value for ch in "\\\r\n\t\0") or any(ord(ch) < 32 for ch in value):
         return base_path
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return base_path
     if parts.scheme or parts.netloc:
         return base_path
     return value

@@ -8,7 +8,6 @@ the page does not post the password again.
 """
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from webob import Response
@@ -48,7 +47,7 @@ def login_form(ctx: RequestContext) -> Response:
     if method != "POST":
         raise MethodNotAllowed("Use GET or POST")
     sent, expected = ctx.form.text("nonce"), ctx.request.cookies.get(NONCE_COOKIE, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected):
+    if not sent or not expected or not sessions.same_secret(sent, expected):
         raise BadRequest("Form Failure; reset form submission")
     throttle.check_not_blocked(ctx.store, ctx.settings, ctx.client_address)
     name, password = ctx.form.text("username"), ctx.form.get("password") or ""

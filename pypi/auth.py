@@ -7,7 +7,6 @@ just stays anonymous so the action can ask for a login itself.
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import datetime, timedelta, timezone
 
 from legacy import sessions, throttle
@@ -29,7 +28,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:   # not base64, not ASCII or not UTF-8 (binascii.Error is one too)
         return None
     user, colon, password = decoded.partition(":")
     return (user, password) if colon and user else None

@@ -49,3 +49,22 @@ def web(app) -> webtest.TestApp:
 def basic_auth(user: str, password: str = PASSWORD) -> dict[str, str]:
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
+
+
+# Reliability figures (docs/reliability.md): tests record how many requests, inputs and rows
+# they tried as user properties; the summary adds them up, also across xdist workers.
+FIGURES = {"fuzz_requests": "generated fuzz requests", "hostile_inputs": "hostile inputs tried",
+           "permission_rows": "permission rows checked"}
+
+
+def pytest_terminal_summary(terminalreporter):
+    totals = dict.fromkeys(FIGURES, 0)
+    reports = [r for kind in terminalreporter.stats.values() for r in kind]
+    for report in reports:   # a teardown report carries every property of its test
+        if getattr(report, "when", None) == "teardown" and report.passed:
+            for name, value in report.user_properties:
+                if name in totals:
+                    totals[name] += value
+    shown = [f"{FIGURES[name]}: {total:,}" for name, total in totals.items() if total]
+    if shown:
+        terminalreporter.write_line("reliability figures: " + "; ".join(shown))
