@@ -129,7 +129,7 @@ def test_a_non_empty_index_is_refused_unless_forced(tmp_path):
 
 
 def test_a_killed_load_leaves_a_serving_index_and_resumes(tmp_path):
-    config, total = sqlite_config(tmp_path / "index"), 600
+    config, total = sqlite_config(tmp_path / "index"), 500
     database = tmp_path / "index" / "pypi.db"
     process = subprocess.Popen(pypi_command("load-sample", "--projects", str(total), config=config),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
