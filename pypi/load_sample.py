@@ -103,6 +103,7 @@ def load_sample(store: Store, blobs: BlobStore, *, projects: int, seed: int = 0,
         marker["users"] = True
         store.set_migration_marker(json.dumps(marker))
     done = marker["done"]
+    progress.start("projects")
     while done < projects:
         batch = list(index.projects(done, done + BATCH))
         marker["next_serial"] = _load_batch(store, blobs, batch, marker["next_serial"], summary)

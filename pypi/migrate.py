@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, TextIO
@@ -113,17 +114,24 @@ class Summary:
 
 
 class Progress:
-    """Counts on stderr: a redrawn bar on a terminal, a line per tenth otherwise."""
+    """Counts on stderr: a redrawn bar on a terminal, a line per tenth otherwise, with the
+    time spent on the step and, for long steps, the time it should still take."""
 
     def __init__(self, out: TextIO):
         self.out = out
         self.tty = out.isatty()
+        self._started: dict[str, float] = {}
+
+    def start(self, label: str) -> None:
+        """Time the step from now (otherwise from its first count)."""
+        self._started[label] = time.monotonic()
 
     def step(self, label: str, done: int, total: int | None) -> None:
         if total:
             width = 30
             bar = "#" * (width * done // total)
             text = f"{label:<12} {done:>7}/{total:<7} [{bar:<{width}}]"
+            text += self._times(label, done, total)
             tenth = max(total // 10, 1)
             if self.tty:
                 print("\r" + text, end="\n" if done == total else "", file=self.out, flush=True)
@@ -131,6 +139,20 @@ class Progress:
                 print(text, file=self.out, flush=True)
         else:
             print(f"{label:<12} {done:>7}", file=self.out, flush=True)
+
+    def _times(self, label: str, done: int, total: int) -> str:
+        now = time.monotonic()
+        started = self._started.setdefault(label, now)
+        spent = now - started
+        if spent < 1:
+            return ""
+        left = f", {_duration(spent * (total - done) / done)} left" if 0 < done < total else ""
+        return f" {_duration(spent)}{left}"
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
 class _ChunkStream:

@@ -105,7 +105,8 @@ class SampleIndex:
         maintainer = self._pick_user(rng, i) if rng.random() < 0.2 else None
         if maintainer == owner:
             maintainer = None
-        created = START + timedelta(seconds=rng.randrange(int((END - START).total_seconds()) - 86400 * 30))
+        span = int((END - START).total_seconds()) - 30 * 86400      # a month for releases
+        created = START + timedelta(seconds=rng.randrange(span))
         autohide = rng.random() < 0.7
         hide_old = autohide and rng.random() < 0.4
         address = text.address(rng)

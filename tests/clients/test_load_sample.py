@@ -75,7 +75,8 @@ def test_every_file_of_some_projects_is_served_with_its_digests(loaded):
     for project in index.projects(0, 12):
         page = fetch(f"{server.simple_url}{project.export.project.normalized_name}/").decode()
         for record in project.export.files:
-            link = re.search(rf'<a href="([^"#]+)#sha256=([0-9a-f]+)"([^>]*)>{re.escape(record.filename)}</a>', page)
+            link = re.search(rf'<a href="([^"#]+)#sha256=([0-9a-f]+)"([^>]*)>'
+                             rf'{re.escape(record.filename)}</a>', page)
             assert link, (record.filename, page)
             url, sha256, attributes = link.groups()
             assert sha256 == record.sha256_digest
