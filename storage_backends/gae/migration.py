@@ -107,8 +107,11 @@ class MigrationMixin:
 
     def import_projects(self, exports: Sequence[ProjectExport],
                         journal: Sequence[JournalEntry] = ()) -> None:
-        """Every project and the journal rows, with the stub's file written once."""
+        """Every project and the journal rows, with the stub's file written once; the file
+        checks of the whole batch come first, so a refused batch writes nothing."""
         with self._bulk():
+            for export in exports:
+                self._check_import_files(export, project_key(export.project.name).id())
             for export in exports:
                 self._put_project(export)
             if journal:

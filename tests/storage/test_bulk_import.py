@@ -72,9 +72,11 @@ def test_import_projects_refuses_another_projects_file_and_writes_nothing(export
         release = dataclasses.replace(holder.releases[0], name="thief",
                                       version=clash.version)
         newcomer = ProjectExport(thief, (release,), (clash,))
+        innocent = ProjectExport(dataclasses.replace(thief, name="innocent",
+                                                     normalized_name="innocent"))
         with pytest.raises(error):
-            store.import_projects([newcomer], [JournalEntry(serial + 1, "thief", None, "create",
-                                                            release.created, None, None)])
+            store.import_projects([innocent, newcomer], [JournalEntry(
+                serial + 1, "thief", None, "create", release.created, None, None)])
         assert canonical_dump(store) == before
         assert store.last_serial() == serial
 
