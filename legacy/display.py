@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import hashlib
 from html import escape
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from webob import Response
 from webob.exc import HTTPMovedPermanently
@@ -16,6 +18,7 @@ from .http_errors import BadRequest, NotFound
 from .pages import action_url, logged_in, release_url, render, render_text
 from .release_structs import file_url, project_urls
 
+UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._+-]")
 FILE_TYPES = {"sdist": "Source", "bdist_dumb": '"dumb" binary', "bdist_rpm": "RPM",
               "bdist_wininst": "MS Windows installer", "bdist_msi": "MS Windows MSI installer",
               "bdist_egg": "Python Egg", "bdist_dmg": "OS X Disk Image", "bdist_wheel": "Python Wheel"}
@@ -68,7 +71,7 @@ def release_page(ctx: RequestContext, release: Release) -> Response:
         ctx, "display.html", title=f"{release.name} {release.version}", release=release,
         meta=meta, package=(release.name, release.version), latest_version=latest,
         description_html=render_description(meta.description, meta.description_content_type),
-        files=file_rows(ctx, release), known=known, obfuscate=obfuscate,
+        files=file_rows(ctx, release), known=known, obfuscate=obfuscate, http_link=http_link,
         classifiers=[(c, ids.get(c)) for c in meta.classifiers],
         dist_links={d: _dist_link(ctx, d) for d in meta.requires_dist + meta.provides_dist + meta.obsoletes_dist},
         project_links=project_urls(release) or {},
@@ -119,6 +122,17 @@ def human_size(size: int) -> str:
 def known(value: str | None) -> bool:
     """Legacy shows a field only when it is set and not distutils' ``UNKNOWN``."""
     return bool(value and value.strip() and value.strip() not in ("UNKNOWN", "<p>UNKNOWN</p>"))
+
+
+def http_link(url: str | None) -> str | None:
+    """``url`` when a page may link to it: absolute http or https (never ``javascript:``,
+    ``data:`` and the like, which metadata from a legacy database may still hold)."""
+    candidate = (url or "").strip()
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    return candidate if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def obfuscate(email: str | None) -> str:
@@ -172,7 +186,8 @@ def doap(ctx: RequestContext) -> Response:
     body = render_text(ctx, "doap.xml", release=release, meta=meta, known=known,
                        person=person if known(person) else None,
                        mbox_sha1=hashlib.sha1(mail.encode()).hexdigest() if mail else None)
-    filename = f"{release.name}-{release.version}.xml".encode("ascii", "replace").decode()
+    # Names and versions from a legacy database may hold anything: keep the header one token.
+    filename = UNSAFE_FILENAME.sub("_", f"{release.name}-{release.version}") + ".xml"
     response = Response(body.encode("utf-8"), content_type="text/xml")
     response.headers["Content-Type"] = 'text/xml; charset="UTF-8"'
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"

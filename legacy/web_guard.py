@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import urlsplit
+import string
+from urllib.parse import quote, urlsplit
 
 from .context import RequestContext
 from .http_errors import LoginRequired
@@ -38,4 +39,4 @@ def safe_next(value: str, base_path: str) -> str:
         return base_path
     if parts.scheme or parts.netloc:
         return base_path
-    return value
+    return quote(value, safe=string.punctuation)   # a Location header carries ASCII only
