@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from webob import Request, Response
@@ -27,6 +27,7 @@ from storage_backends.interface import Store
 from .http_errors import Forbidden
 
 COOKIE = "pypi"
+SESSION_IDLE = timedelta(days=1)   # legacy's daily clean-up ended sessions idle that long
 CSRF_FIELD = "CSRFToken"
 CSRF_MESSAGE = "Form Failure; reset form submission (the CSRF token is missing or wrong)"
 
@@ -60,7 +61,8 @@ def session_from_cookie(request: Request, store: Store) -> tuple[str, str] | Non
     token = request.cookies.get(COOKIE, "")
     if not token or len(token) > 64 or not token.isalnum():
         return None
-    user = store.session_user(stored_key(token), now())
+    current = now()
+    user = store.session_user(stored_key(token), current, not_seen_before=current - SESSION_IDLE)
     return (user, token) if user else None
 
 

@@ -6,14 +6,13 @@ never confirmed within the key's seven days are removed when they hold no role
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
+from legacy.sessions import SESSION_IDLE
 from legacy.web_accounts import OTK_LIFETIME
 
 from .backends import open_store
 from .config import Config
-
-SESSION_IDLE = timedelta(days=1)
 
 
 def cmd_housekeeping(config: Config, args) -> int:

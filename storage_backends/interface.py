@@ -262,9 +262,11 @@ class Store(ABC):
         """Start a session. Raises ``NoSuchUser``."""
 
     @abstractmethod
-    def session_user(self, key: str, now: datetime) -> str | None:
-        """The session's user, or None. Refreshes its last-seen time (and the user's
-        last login) when they are a minute old or more."""
+    def session_user(self, key: str, now: datetime,
+                     not_seen_before: datetime | None = None) -> str | None:
+        """The session's user, or None; also None when the session was last seen before
+        ``not_seen_before`` (idle too long). Refreshes its last-seen time (and the
+        user's last login) when they are a minute old or more."""
 
     @abstractmethod
     def delete_session(self, key: str) -> None:

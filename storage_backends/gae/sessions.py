@@ -33,11 +33,15 @@ class SessionsMixin:
             m.Session(id=key, user_name=user_name, last_seen=second(when)).put()
         self._txn(txn, xg=True)
 
-    def session_user(self, key: str, now: datetime) -> str | None:
+    def session_user(self, key: str, now: datetime,
+                     not_seen_before: datetime | None = None) -> str | None:
         now = second(now)
         with self._access():
             session = ndb.Key(m.Session, key).get()
         if session is None or session.user_name is None:
+            return None
+        if not_seen_before is not None and session.last_seen is not None \
+                and session.last_seen < second(not_seen_before):
             return None
         if session.last_seen is None or now - session.last_seen >= REFRESH:
             def txn():

@@ -33,11 +33,15 @@ class SessionsMixin:
             conn.execute(cookies.insert().values(cookie=key, name=user_name,
                                                  last_seen=naive_utc(when)))
 
-    def session_user(self, key: str, now: datetime) -> str | None:
+    def session_user(self, key: str, now: datetime,
+                     not_seen_before: datetime | None = None) -> str | None:
         now = naive_utc(now)
         with self._read() as conn:
             row = conn.execute(select(cookies).where(cookies.c.cookie == key)).first()
         if row is None or row.name is None:
+            return None
+        if not_seen_before is not None and row.last_seen is not None \
+                and row.last_seen < naive_utc(not_seen_before):
             return None
         if row.last_seen is None or now - row.last_seen >= REFRESH:
             with self._writer.begin() as conn:

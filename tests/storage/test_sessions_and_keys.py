@@ -72,6 +72,13 @@ def test_sessions(store, alice):
         store.create_session("s3", "ghost", T0)
 
 
+def test_idle_session_is_no_session(store, alice):
+    store.create_session("s1", "alice", T0)
+    assert store.session_user("s1", T0 + timedelta(hours=23), T0 - timedelta(seconds=1)) == "alice"
+    assert store.session_user("s1", T0 + timedelta(days=2), T0 + timedelta(days=1)) is None
+    assert store.session_user("s1", T0 + timedelta(days=2)) == "alice"   # no limit given
+
+
 def test_delete_user_sessions_keeps_one(store, alice):
     for key in ("a", "b", "c"):
         store.create_session(key, "alice", T0)
