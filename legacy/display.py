@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from webob import Response
 from webob.exc import HTTPMovedPermanently
 
-from storage_backends.records import ADMIN, MAINTAINER, OWNER, Release
+from storage_backends.records import ADMIN, MAINTAINER, OWNER, Release, ReleaseBrief
+from storage_backends.search import brief
 
 from .context import RequestContext
 from .descriptions import render_description
@@ -33,7 +34,7 @@ def display(ctx: RequestContext) -> Response:
     if not version:
         visible = ctx.store.list_releases(name, include_hidden=False)
         if len(visible) > 1:
-            return index_page(ctx, visible)
+            return index_page(ctx, [brief(r) for r in visible])
         if not visible:
             raise NotFound()
         return release_page(ctx, visible[0])
@@ -52,7 +53,7 @@ def _redirect_to_canonical(ctx: RequestContext, name: str, version: str) -> None
                                + release_url("", project.name, version or None))
 
 
-def index_page(ctx: RequestContext, releases: list[Release], *, title: str = "Index of Packages",
+def index_page(ctx: RequestContext, releases: list[ReleaseBrief], *, title: str = "Index of Packages",
                scores: list[int] | None = None, **values: Any) -> Response:
     """The legacy index template: releases (with a Score column for search results)."""
     rows = [(release, scores[i] if scores else None) for i, release in enumerate(releases)]

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 
 from webob import Response
 
-from storage_backends.records import Release
+from storage_backends.records import Release, ReleaseBrief
+from storage_backends.search import brief, brief_sort_key
 
 from .context import RequestContext
 from .display import index_page, release_page
@@ -21,11 +24,15 @@ SCORES = {"name": 4, "summary": 2, "keywords": 2, "description": 1, "author": 1,
 ROBOTS = re.compile(r"bot|spider|crawler|slurp|jeeves|ia_archiver|scooter|teoma|archiver", re.I)
 FIRST_GROUPS = ("Topic", "Environment", "Framework")
 MAX_SELECTED, SHOW_LIMIT = 8, 30
+MAX_TALLIES = 256
+_TALLIES: OrderedDict = OrderedDict()   # (store, selection) -> (serial, tally)
+_TALLY_LOCK = threading.Lock()
 
 
 def home(ctx: RequestContext) -> Response:
     return render(ctx, "home.html", title="PyPI", nav_current="home",
-                  package_count=len(ctx.store.list_projects()), latest=ctx.store.latest_releases(40))
+                  package_count=len(ctx.store.list_project_names()),
+                  latest=ctx.store.latest_releases(40))
 
 
 def index(ctx: RequestContext) -> Response:
@@ -33,11 +40,15 @@ def index(ctx: RequestContext) -> Response:
     wanted = {f: ",".join(ctx.form.getall(f)).lower() if f not in ctx.path_args else ctx.field(f).lower()
               for f in INDEX_FIELDS if f in ctx.form or f in ctx.path_args}
     hidden = ctx.field("_pypi_hidden") == "1"
-    found = [r for r in _all_releases(ctx) if r.hidden == hidden
-             and all(v in _value(r, f).lower() for f, v in wanted.items() if v)]
-    found.sort(key=lambda r: (r.name.lower(), r.ordering))
+    wanted = {f: v for f, v in wanted.items() if v}
+    if wanted and not hidden:        # the store's indexed search, not every release in Python
+        found = ctx.store.search_releases(wanted, "and")
+    else:
+        found = [brief(r) for r in _all_releases(ctx) if r.hidden == hidden
+                 and all(v in _value(r, f).lower() for f, v in wanted.items())]
+    found.sort(key=brief_sort_key)
     if len(found) == 1:
-        return release_page(ctx, found[0])
+        return release_page(ctx, ctx.store.get_release(found[0].name, found[0].version))
     return index_page(ctx, found)
 
 
@@ -47,31 +58,36 @@ def search(ctx: RequestContext) -> Response:
     terms = [t for t in cleaned.split() if t not in STOP_WORDS]
     if not terms:
         raise BadRequest("You need to supply a search term")
-    best: dict[str, tuple[int, Release]] = {}
-    for release in _all_releases(ctx):
-        if release.hidden:
-            continue
-        score = _score(release, terms)
-        if score and (release.name not in best or release.ordering > best[release.name][1].ordering):
-            best[release.name] = (score, release)
+    best: dict[str, tuple[int, ReleaseBrief]] = {}
+    for score, hit in _scored(ctx, terms):
+        if hit.name not in best or hit.ordering > best[hit.name][1].ordering:
+            best[hit.name] = (score, hit)
     hits = sorted(best.values(), key=lambda hit: (-hit[0], hit[1].name.lower()))
     if len(hits) == 1:
-        return release_page(ctx, hits[0][1])
+        return release_page(ctx, ctx.store.get_release(hits[0][1].name, hits[0][1].version))
     return index_page(ctx, [r for _, r in hits], scores=[s for s, _ in hits], search_term=raw,
                       title=f"Index of Packages Matching '{cleaned}'")
 
 
-def _score(release: Release, terms: list[str]) -> int:
-    """Legacy's weights; every term must match some field, or the score is 0."""
-    total = 0
-    for term in terms:
-        score = sum(weight for field, weight in SCORES.items() if term in _value(release, field).lower())
-        if term == release.name.lower():
-            score += SCORES["name"]
-        if not score:
-            return 0
-        total += score
-    return total
+def _scored(ctx: RequestContext, terms: list[str]) -> list[tuple[int, ReleaseBrief]]:
+    """Non-hidden releases with legacy's weights: each term scores the weight of every
+    field containing it (plus the name's again for an exact name); every term must
+    score, or the release is out. One store search per term and field."""
+    totals: dict[tuple[str, str], int] = {}
+    briefs: dict[tuple[str, str], ReleaseBrief] = {}
+    for position, term in enumerate(terms):
+        scores: dict[tuple[str, str], int] = {}
+        for field, weight in SCORES.items():
+            for hit in ctx.store.search_releases({field: term}):
+                key = (hit.name, hit.version)
+                if position == 0 or key in totals:
+                    briefs[key] = hit
+                    scores[key] = scores.get(key, 0) + weight
+        for key in scores:
+            if term == key[0].lower():
+                scores[key] += SCORES["name"]
+        totals = {key: totals.get(key, 0) + score for key, score in scores.items()}
+    return [(score, briefs[key]) for key, score in totals.items()]
 
 
 def _value(release: Release, field: str) -> str:
@@ -95,7 +111,7 @@ def browse(ctx: RequestContext) -> Response:
                                   if c.isdigit() and int(c) in names))
     if len(selected) > MAX_SELECTED:
         raise BadRequest("Too many classifiers")
-    tally = ctx.store.classifier_tally(selected)
+    tally = _tally(ctx, selected)
     base = ctx.settings.base_path
     chosen = [(name, action_url(base, "browse", c=[ids[s] for s in selected if s != name]))
               for name in selected]
@@ -108,12 +124,31 @@ def browse(ctx: RequestContext) -> Response:
         link = action_url(base, "browse", c=[ids[s] for s in selected] + [ids[name]])
         groups.setdefault(parent, []).append((leaf, link, count))
     order = sorted(groups, key=lambda g: (g.split(" :: ")[0] not in FIRST_GROUPS, g))
-    matches = _matches(ctx, selected) if selected else []
+    matches = ctx.store.browse(selected) if selected else []
     show = bool(selected) and (len(matches) < SHOW_LIMIT or ctx.request.GET.get("show") == "all")
+    shown = [brief(ctx.store.get_release(name, version)) for name, version in matches] if show else None
     return render(ctx, "browse.html", title="Browse", nav_current="browse", robots_noindex=True,
                   chosen=chosen, groups=[(g, sorted(groups[g])) for g in order],
-                  matches=matches if show else None, match_count=len(matches),
+                  matches=shown, match_count=len(matches),
                   show_all_url=action_url(base, "browse", c=[ids[s] for s in selected], show="all"))
+
+
+def _tally(ctx: RequestContext, selected: list[str]) -> dict[str, int]:
+    """The store's tally, kept per process while the index's serial holds (legacy cached
+    it for ten minutes in ``browse_tally``; a serial never serves a stale count)."""
+    serial = ctx.store.last_serial()
+    key = (id(ctx.store), tuple(selected))
+    with _TALLY_LOCK:
+        kept = _TALLIES.get(key)
+        if kept is not None and kept[0] == serial:
+            _TALLIES.move_to_end(key)
+            return kept[1]
+    tally = ctx.store.classifier_tally(selected)
+    with _TALLY_LOCK:
+        _TALLIES[key] = (serial, tally)
+        while len(_TALLIES) > MAX_TALLIES:
+            _TALLIES.popitem(last=False)
+    return tally
 
 
 def _child_of_selection(name: str, selected: list[str]) -> bool:
@@ -121,15 +156,3 @@ def _child_of_selection(name: str, selected: list[str]) -> bool:
     return not any(s.startswith(name + " :: ") for s in selected)
 
 
-def _matches(ctx: RequestContext, selected: list[str]) -> list[Release]:
-    found = []
-    for release in _all_releases(ctx):
-        carried = {p for c in release.metadata.classifiers for p in _paths(c)}
-        if not release.hidden and all(s in carried for s in selected):
-            found.append(release)
-    return sorted(found, key=lambda r: (r.name.lower(), r.ordering))
-
-
-def _paths(classifier: str) -> list[str]:
-    parts = classifier.split(" :: ")
-    return [" :: ".join(parts[:d]) for d in range(1, len(parts) + 1)]

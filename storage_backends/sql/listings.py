@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from ..errors import UnknownClassifier
 from ..listings import classifier_paths, tally
@@ -17,22 +17,30 @@ NEW_RELEASE = "new release"
 class ListingsMixin:
 
     def latest_releases(self, limit: int = 40) -> list[tuple[Release, datetime]]:
-        visible = or_(releases.c._pypi_hidden == false(), releases.c._pypi_hidden.is_(None))
-        serial = func.max(journals.c.id).label("serial")
-        query = (select(journals.c.name, journals.c.version, serial,
-                        func.max(journals.c.submitted_date).label("submitted"))
-                 .join(releases, and_(releases.c.name == journals.c.name,
-                                      releases.c.version == journals.c.version))
-                 .where(journals.c.action == NEW_RELEASE, visible)
-                 .group_by(journals.c.name, journals.c.version)
-                 .order_by(serial.desc()).limit(limit))
+        """Walks the journal newest first along its primary key, a page at a time, so
+        the cost follows the releases shown, not the size of the journal (a join
+        would let the database start from the releases instead)."""
+        page = (select(journals.c.id, journals.c.name, journals.c.version,
+                       journals.c.submitted_date)
+                .where(journals.c.action == NEW_RELEASE, journals.c.version.is_not(None))
+                .order_by(journals.c.id.desc()).limit(limit * 4))
+        found: list[tuple[Release, datetime]] = []
+        seen: set[tuple[str, str]] = set()
         with self._read() as conn:
-            rows = conn.execute(query).all()
-            found = []
-            for row in rows:
-                loaded = self._load_releases(conn, row.name, row.version)
-                if loaded:
-                    found.append((loaded[0], row.submitted))
+            before = None
+            while len(found) < limit:
+                rows = conn.execute(page if before is None
+                                    else page.where(journals.c.id < before)).all()
+                for row in rows:
+                    if (row.name, row.version) in seen or len(found) == limit:
+                        continue
+                    seen.add((row.name, row.version))
+                    loaded = self._load_releases(conn, row.name, row.version)
+                    if loaded and not loaded[0].hidden:    # removed or hidden since: skipped
+                        found.append((loaded[0], row.submitted_date))
+                if len(rows) < limit * 4:
+                    break
+                before = rows[-1].id
         return found
 
     def newest_projects(self, limit: int = 40) -> list[Project]:
