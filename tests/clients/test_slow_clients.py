@@ -46,7 +46,7 @@ def _closed_by_server(sock: socket.socket) -> bool:
 
 
 @pytest.mark.parametrize("stalls_in", sorted(HALF_REQUESTS))
-def test_silent_clients_are_dropped_while_others_are_served(server, stalls_in, record_property):
+def test_silent_clients_are_dropped_while_others_are_served(server, stalls_in):
     slow = [socket.create_connection(_address(server)) for _ in range(SLOW_CLIENTS)]
     try:
         started = time.monotonic()
@@ -63,7 +63,7 @@ def test_silent_clients_are_dropped_while_others_are_served(server, stalls_in, r
         for sock in slow:
             sock.close()
     assert CHANNEL_TIMEOUT <= dropped_after < CHANNEL_TIMEOUT * 5
-    record_property("slow_clients_dropped_after_s", round(dropped_after, 1))
+    print(f"{SLOW_CLIENTS} clients stalled in their {stalls_in}: closed after {dropped_after:.1f} s")
     with urllib.request.urlopen(server.simple_url, timeout=5) as answer:
         assert answer.status == 200
 

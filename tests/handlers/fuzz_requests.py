@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -243,6 +245,29 @@ def uploads(draw) -> FuzzRequest:
     if bent and draw(st.booleans()):
         parts = draw(st.permutations(parts))
     return _multipart_request(draw, draw(st.sampled_from(["/legacy/", "/pypi"])), parts, bent)
+
+
+member_names = weighted((3, st.sampled_from(["index.html", "a/b.html", "style.css", "../x.html",
+                                              "/abs.html", "a\\..\\x", "C:/x", "./index.html",
+                                              "a/../../x", "dir/", "index.html/x"])),
+                        (1, nasty_text))
+
+
+@st.composite
+def doc_uploads(draw) -> FuzzRequest:
+    """``doc_upload`` with a zip of random members (names included), or not a zip at all."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))) as zf:
+        members = st.lists(st.tuples(member_names, st.binary(max_size=50)), max_size=5,
+                           unique_by=lambda member: member[0])
+        for name, data in draw(members):
+            zf.writestr(name or "empty", data)
+    archive = buffer.getvalue()
+    if not draw(st.integers(0, 5)):
+        archive = draw(st.binary(max_size=100))
+    fields = [(":action", "doc_upload"), ("name", draw(name_value))] + draw(csrf_fields)
+    parts = text_parts(fields) + [Part(b"content", archive, b"docs.zip")]
+    return _multipart_request(draw, "/pypi", parts, bent=not draw(st.integers(0, 3)))
 
 
 boundaries = st.sampled_from([b"----fuzzBoundary7543", b"x", b"--------------GHSKF"])

@@ -39,8 +39,9 @@ class StoreChecker:
                     self.verified.add(record)
         assert_nothing_half_written(self.app)
         files_root = Path(self.app.config.files_dir)
-        on_disk = {p.relative_to(files_root).as_posix() for p in files_root.rglob("*")
-                   if p.is_file() and p.parent.name != INCOMING}
+        on_disk = {path for path in (p.relative_to(files_root).as_posix()
+                                     for p in files_root.rglob("*") if p.is_file())
+                   if not path.startswith(INCOMING + "/")}
         assert on_disk == expected, (f"bytes without a record: {sorted(on_disk - expected)[:5]}; "
                                      f"records without bytes: {sorted(expected - on_disk)[:5]}")
         _check_docs(Path(self.app.config.docs_dir), {p.name for p in projects if p.has_docs})

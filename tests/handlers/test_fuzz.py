@@ -1,7 +1,7 @@
 """Fuzzing the whole app in-process: random requests never get a 5xx or a traceback,
 log no error, and leave the store consistent.
 
-Five request families (``fuzz_requests``): uploads, distutils register forms,
+Five request families (``fuzz_requests``): uploads (of files and docs), distutils register forms,
 XML-RPC calls, the URL space with query strings, and headers and cookies on
 known pages. Every response is checked as it comes (``Checked.send``); after
 every example that changed something the store is checked (``StoreChecker``),
@@ -31,14 +31,15 @@ from storage_backends.records import ADMIN, Actor, ReleaseMetadata
 from tests.conftest import PASSWORD
 
 from .fuzz_requests import (
-    SESSION_TOKEN, FuzzRequest, header_requests, register_forms, uploads, url_requests, xmlrpc_calls,
+    SESSION_TOKEN, FuzzRequest, doc_uploads, header_requests, register_forms, uploads, url_requests, xmlrpc_calls,
 )
 from .store_consistency import StoreChecker, assert_nothing_half_written
 
 FULL = os.environ.get("PYPI_FULL_FUZZ") == "1"
 EXAMPLES = 700 * (5 if FULL else 1)    # per family; 1 to 6 requests each
 REQUESTS_PER_EXAMPLE = 6
-FAMILIES = {"uploads": uploads(), "register_forms": register_forms(), "xmlrpc": xmlrpc_calls(),
+FAMILIES = {"uploads": st.one_of(uploads(), uploads(), uploads(), doc_uploads()),
+            "register_forms": register_forms(), "xmlrpc": xmlrpc_calls(),
             "url_space": url_requests(), "headers_and_cookies": header_requests()}
 USERS = ("alice", "bob", "root")
 TRACEBACK_MARKERS = (b"Traceback", b'File "')
@@ -119,7 +120,7 @@ def config(config):
 
 
 @pytest.fixture
-def fuzz(app, monkeypatch, record_property):
+def fuzz(app, monkeypatch, record_figure):
     """The app, seeded, behind a ``Checked`` sender; the request count is recorded."""
     # Cheap argon2 parameters: wrong passwords are part of the fuzz, and each one costs a
     # full verification. The hashing itself is tested in test_passwords.
@@ -133,7 +134,7 @@ def fuzz(app, monkeypatch, record_property):
     yield checked
     logging.getLogger().removeHandler(handler)
     checked.store_checker.check(full=True)
-    record_property("fuzz_requests", checked.sent)
+    record_figure("fuzz_requests", checked.sent)
     print(f"fuzz requests sent: {checked.sent}, by status: {sorted(checked.statuses.items())}")
 
 

@@ -122,14 +122,14 @@ TRAVERSAL_BASES = {"/packages/": 1, "/packages/source/d/demo/": 4, "/docs/demo/"
 
 @pytest.mark.parametrize("base", sorted(TRAVERSAL_BASES))
 @pytest.mark.parametrize("step", DOT_DOT_SLASH)
-def test_path_traversal_never_leaves_the_data(site, base, step, record_property):
+def test_path_traversal_never_leaves_the_data(site, base, step, record_figure):
     app, web, root = site
     depth = TRAVERSAL_BASES[base]
     tried = [base + step * depth + "secret.txt", base + step * (depth + 3) + "secret.txt",
              base + step * depth]
     for path in tried:
         _check(web.get(path, status="*"))
-    record_property("hostile_inputs", len(tried))
+    record_figure("hostile_inputs", len(tried))
 
 
 @pytest.mark.parametrize("path", [
@@ -139,10 +139,10 @@ def test_path_traversal_never_leaves_the_data(site, base, step, record_property)
     "/docs/demo%5c..%5c..%5csecret.txt", "/docs/..", "/docs/.", "/docs/%2e%2e/secret.txt",
     "/packages/.incoming/", "/packages/.incoming/x", "/docs/.demo.new-x/index.html",
 ])
-def test_absolute_paths_and_nul_bytes(site, path, record_property):
+def test_absolute_paths_and_nul_bytes(site, path, record_figure):
     app, web, root = site
     quoted = quote(str(root / "secret.txt"))
-    _check(web.get(path.format(secret=quoted.lstrip("/")), status="*"), record=record_property)
+    _check(web.get(path.format(secret=quoted.lstrip("/")), status="*"), record=record_figure)
 
 
 HOSTILE_FILENAMES = [b"../demo-1.0.tar.gz", b"..\\demo-1.0.tar.gz", b"/tmp/demo-1.0.tar.gz",
@@ -164,14 +164,14 @@ def _upload_body(filename: bytes, data: bytes, version: str = "2.0") -> bytes:
 
 
 @pytest.mark.parametrize("filename", HOSTILE_FILENAMES, ids=repr)
-def test_hostile_upload_filenames_are_refused(site, filename, record_property):
+def test_hostile_upload_filenames_are_refused(site, filename, record_figure):
     app, web, root = site
     before = (_tree(root), app.store.last_serial())
     _, data = make_sdist("demo", "2.0")
     response = web.post("/legacy/", _upload_body(filename, data), status="*",
                         headers={**basic_auth("alice"),
                                  "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
-    _check(response, record=record_property)
+    _check(response, record=record_figure)
     assert response.status_int == 400, response.status
     assert (_tree(root), app.store.last_serial()) == before
 
@@ -186,12 +186,12 @@ REDIRECTING = ("/simple/demo{x}", "/serversig/demo{x}", "/docs/demo{x}", "/docs/
 
 @pytest.mark.parametrize("url", REDIRECTING)
 @pytest.mark.parametrize("injection", INJECTIONS)
-def test_no_header_injection_through_names(site, url, injection, record_property):
+def test_no_header_injection_through_names(site, url, injection, record_figure):
     app, web, root = site
-    _check(web.get(url.format(x=injection), status="*"), record=record_property)
+    _check(web.get(url.format(x=injection), status="*"), record=record_figure)
 
 
-def test_no_header_injection_from_stored_names(app, web, record_property):
+def test_no_header_injection_from_stored_names(app, web, record_figure):
     """Names from a legacy database may hold anything; Content-Disposition and Location stay one line."""
     tried = ["bad\r\nX-Injected: yes", "x\u0100y", "a\nb", "q\"uote;d"]
     for name in tried:
@@ -199,7 +199,7 @@ def test_no_header_injection_from_stored_names(app, web, record_property):
         for path in (f"/pypi?:action=doap&name={quote(name)}&version={quote('1.0' + chr(13) + chr(10) + 'X-Injected: 1')}",
                      f"/pypi/{quote(name.upper(), safe='')}", f"/simple/{quote(name, safe='')}"):
             _check(web.get(path, status="*"))
-    record_property("hostile_inputs", len(tried))
+    record_figure("hostile_inputs", len(tried))
 
 
 # -- XML-RPC ---------------------------------------------------------------------------------
@@ -252,12 +252,12 @@ def _encoded(text: str, encoding: str) -> bytes:
 
 @pytest.mark.parametrize("encoding", XML_ENCODINGS)
 @pytest.mark.parametrize("attack", sorted(XML_ATTACKS))
-def test_xml_attacks_are_faults(site, listener, attack, encoding, record_property):
+def test_xml_attacks_are_faults(site, listener, attack, encoding, record_figure):
     app, web, root = site
     url, connected = listener
     before = app.store.last_serial()
     text = XML_ATTACKS[attack].format(a="a" * 1000, secret=root / "secret.txt", url=url)
-    response = _check(post_xml(web, _encoded(text, encoding), status="*"), record=record_property)
+    response = _check(post_xml(web, _encoded(text, encoding), status="*"), record=record_figure)
     assert response.status_int == 200, response.status
     if attack not in HARMLESS_XML or encoding not in ("utf-8", "utf-16"):
         assert b"<fault>" in response.body, response.body[:300]
@@ -266,14 +266,14 @@ def test_xml_attacks_are_faults(site, listener, attack, encoding, record_propert
 
 # -- bodies over the limit ---------------------------------------------------------------------
 @pytest.mark.parametrize("action", ["file_upload", "submit", "doc_upload", "user"])
-def test_bodies_over_the_limit_are_413(site, action, record_property):
+def test_bodies_over_the_limit_are_413(site, action, record_figure):
     app, web, root = site
     limit = app.config.max_upload_size + (1 << 20)
     response = web.post("/legacy/" if action == "file_upload" else "/pypi",
                         params={":action": action, "name": "demo", "version": "3.0"},
                         upload_files=[("content", "demo-3.0.tar.gz", b"\0" * (limit + 1))],
                         headers=basic_auth("alice"), status="*")
-    _check(response, record=record_property)
+    _check(response, record=record_figure)
     assert response.status_int == 413, response.status
     assert app.store.get_release("demo", "3.0") is None
 
@@ -296,7 +296,7 @@ SPECIAL_MODES = {"device": stat.S_IFCHR | 0o666, "fifo": stat.S_IFIFO | 0o666,
 
 
 @pytest.mark.parametrize("attack", sorted(DOC_ATTACKS) + sorted(SPECIAL_MODES))
-def test_hostile_documentation_zips(site, attack, record_property):
+def test_hostile_documentation_zips(site, attack, record_figure):
     app, web, root = site
     outside = {k: v for k, v in _tree(root).items() if not k.startswith("docs/")}
     if attack in SPECIAL_MODES:
@@ -305,7 +305,7 @@ def test_hostile_documentation_zips(site, attack, record_property):
         data = _zip(DOC_ATTACKS[attack])
     response = _check(web.post("/pypi", params={":action": "doc_upload", "name": "demo"},
                                upload_files=[("content", "docs.zip", data)],
-                               headers=basic_auth("alice"), status="*"), record=record_property)
+                               headers=basic_auth("alice"), status="*"), record=record_figure)
     assert response.status_int in (301, 400), response.status
     assert {k: v for k, v in _tree(root).items() if not k.startswith("docs/")} == outside
     for path in (root / "docs").rglob("*"):
@@ -338,7 +338,7 @@ MARKDOWN_ATTACKS = [
 
 @pytest.mark.parametrize("content_type, text", [("text/x-rst", t) for t in RST_ATTACKS]
                          + [("text/markdown", t) for t in MARKDOWN_ATTACKS])
-def test_hostile_descriptions_render_inert(site, listener, content_type, text, record_property):
+def test_hostile_descriptions_render_inert(site, listener, content_type, text, record_figure):
     app, web, root = site
     url, connected = listener
     submitted_name, direct_name = f"evil{next(UNIQUE)}", f"direct{next(UNIQUE)}"
@@ -353,7 +353,7 @@ def test_hostile_descriptions_render_inert(site, listener, content_type, text, r
         if response.status_int == 200:
             assert_inert(response, "<script>alert")
     assert not connected()
-    record_property("hostile_inputs", 2)
+    record_figure("hostile_inputs", 2)
 
 
 # -- script in every metadata field ------------------------------------------------------------
@@ -399,7 +399,7 @@ def _pages_are_inert(app, name: str) -> int:
     return len(PAGES) + len(FEEDS)
 
 
-def test_script_in_every_metadata_field_is_inert(site, record_property):
+def test_script_in_every_metadata_field_is_inert(site, record_figure):
     """Through the register form for the fields it takes; stored directly for the rest."""
     app, web, root = site
     fields = {field: PAYLOAD for field in FREE_TEXT}
@@ -411,11 +411,11 @@ def test_script_in_every_metadata_field_is_inert(site, record_property):
     app.store.store_release(Actor("alice"), "victim-direct", "1.0", ReleaseMetadata(
         home_page=PAYLOAD, download_url=PAYLOAD, classifiers=(PAYLOAD,)))
     tried = _pages_are_inert(app, "victim") + _pages_are_inert(app, "victim-direct")
-    record_property("hostile_inputs", tried * (len(FREE_TEXT) + len(REFUSED_AT_SUBMISSION)))
+    record_figure("hostile_inputs", tried * (len(FREE_TEXT) + len(REFUSED_AT_SUBMISSION)))
 
 
 @pytest.mark.parametrize("url", SCRIPT_URLS)
-def test_script_urls_never_become_links(site, url, record_property):
+def test_script_urls_never_become_links(site, url, record_figure):
     app, web, root = site
     name = f"links{next(UNIQUE)}"
     app.store.store_release(Actor("alice"), name, "1.0", ReleaseMetadata(
@@ -424,10 +424,10 @@ def test_script_urls_never_become_links(site, url, record_property):
     assert register(web, name, "1.2", project_urls=f"Docs, {url}", status="*").status_int == 200
     for version in ("1.0", "1.2"):
         assert_inert(web.get(f"/pypi/{name}/{version}", status=200))
-    record_property("hostile_inputs", 3)
+    record_figure("hostile_inputs", 3)
 
 
-def test_script_in_names_comments_and_addresses(site, record_property):
+def test_script_in_names_comments_and_addresses(site, record_figure):
     """What users type besides metadata: a file's comment, the address the journal shows,
     and names and versions a legacy database may hold."""
     app, web, root = site
@@ -444,7 +444,7 @@ def test_script_in_names_comments_and_addresses(site, record_property):
                  f"/pypi?:action=role_form&package_name={quote(PAYLOAD)}",
                  f"/pypi?:action=pkg_edit&name={quote(PAYLOAD)}", "/pypi?:action=index"):
         assert_inert(browser.get(path, status=200), *MARKERS)
-    record_property("hostile_inputs", tried + 4)
+    record_figure("hostile_inputs", tried + 4)
 
 
 # -- open redirects ------------------------------------------------------------------------------
@@ -457,13 +457,13 @@ NEXT_TARGETS = ["https:evil.example", "http:/evil.example", "/\\/evil.example", 
 
 
 @pytest.mark.parametrize("target", NEXT_TARGETS, ids=repr)
-def test_login_next_never_leaves_the_site(web, target, record_property):
+def test_login_next_never_leaves_the_site(web, target, record_figure):
     page = web.get("/pypi?:action=login_form&next=" + quote(target), status=200)
     assert_inert(page)
     nonce = page.html.find("input", {"name": "nonce"})["value"]
     response = web.post("/pypi", params={":action": "login_form", "nonce": nonce, "next": target,
                                          "username": "alice", "password": PASSWORD}, status=303)
-    _check(response, record=record_property)
+    _check(response, record=record_figure)
     location = urlsplit(response.location)
     assert location.netloc == "localhost" and location.path.startswith("/"), response.location
     assert not location.path.startswith("//") and "\\" not in location.path

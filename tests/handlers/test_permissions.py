@@ -311,14 +311,14 @@ def world(app, monkeypatch):
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.name)
-def test_permission(world, operation, caller, record_property):
+def test_permission(world, operation, caller, record_figure):
     app, user = world, CALLERS[caller]
     if operation.prepare:
         operation.prepare(app)
     sender = Caller(app, user)
     before = _state(app)
     response = operation.send(sender, app)
-    record_property("permission_rows", 1)
+    record_figure("permission_rows", 1)
     if caller in operation.allowed:
         assert response.status_int == operation.allowed_status, response.status
         assert operation.changed(app, sender, response), f"allowed to {caller}, but nothing changed"
