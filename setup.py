@@ -28,6 +28,7 @@ setup(
         "mysql": ["PyMySQL>=1.1"],
         "postgresql": ["psycopg[binary]>=3.1"],
         "gae": ["appengine-python-standard>=1.1"],
+        "bench": ["matplotlib>=3.5", "twine>=5"],   # bench/suite.py's plot and uploads
         "test": [
             "pytest>=8",
             "pytest-xdist>=3",

@@ -22,7 +22,6 @@ from sqlalchemy.sql import Select
 from ..errors import ServiceUnavailable
 from ..ordering import normalize_name
 from ..records import FileRecord, ProjectName, ReleaseOrder
-from .projects import project_sort_key
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
 SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
@@ -157,10 +156,12 @@ class FastReadsMixin:
     def list_project_names(self) -> list[ProjectName]:
         if self._reads is None:
             return super().list_project_names()
-        names = [ProjectName(name, pep503 or normalize_name(name), serial or 0)
-                 for name, pep503, serial in self._reads.rows(NAMES)]
-        names.sort(key=project_sort_key)
-        return names
+        # Sorting plain tuples by their first two items is several times faster than by a key.
+        keyed = [(name.lower(), name, pep503, serial) for name, pep503, serial
+                 in self._reads.rows(NAMES)]
+        keyed.sort()
+        return [ProjectName(name, pep503 or normalize_name(name), serial or 0)
+                for _, name, pep503, serial in keyed]
 
     def journal_time(self, serial: int) -> datetime | None:
         if self._reads is None:

@@ -1,0 +1,161 @@
+"""The measurements, each run the same way against every server that offers the feature.
+
+A ``Target`` says where a server keeps each thing (its simple index, JSON API, the
+download files, its upload URL); a measurement it lacks is simply not run.
+Figures are dicts: ``rate`` (requests, MB or files per second), ``p50_ms``/``p99_ms``.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wrk
+from .processes import Server, timed_get
+
+V1_JSON = "application/vnd.pypi.simple.v1+json"
+
+
+@dataclass
+class Target:
+    label: str
+    server: Server
+    simple: str | None = None                 # "/simple/" or devpi's "/root/bench/+simple/"
+    json: tuple[str, str] | None = None       # (prefix, suffix) around an exact project name
+    json_accept: str | None = None            # devpi answers JSON by Accept
+    json_exact_names: bool = True             # False: normalised names (no redirect there)
+    downloads: dict[str, str] = field(default_factory=dict)   # label -> path
+    upload: tuple[str, str, str] | None = None                # (url, user, password)
+    xmlrpc: str | None = None                 # path of the XML-RPC endpoint
+
+
+@dataclass(frozen=True)
+class Settings:
+    seconds: float
+    connections: int
+    names: Path            # normalised names of projects with files, one a line
+    exact_names: Path      # the same projects as spelt
+    last_serial: int = 0
+
+
+def _wrk(target: Target, script: str, settings: Settings, connections: int | None = None) -> dict:
+    result = wrk.run(target.server.base, script, seconds=settings.seconds,
+                     connections=connections or settings.connections)
+    return {"rate": result.rate, "mb_s": result.mb_per_s, "p50_ms": result.p50_ms,
+            "p99_ms": result.p99_ms, "requests": result.requests,
+            "bad": result.bad_status + result.errors}
+
+
+def hello(target: Target, settings: Settings) -> dict:
+    return {"hello": _wrk(target, wrk.request_script(path="/"), settings)}
+
+
+def index_pages(target: Target, settings: Settings) -> dict:
+    """``/simple/<random name>/``, ``/simple/`` (first build, then cached), and 304s."""
+    if target.simple is None:
+        return {}
+    figures = {}
+    cold_s, status, _ = timed_get(target.server.base + target.simple)
+    figures["simple_root_first"] = {"rate": 0.0, "p50_ms": cold_s * 1000, "status": status}
+    figures["simple_project"] = _wrk(target, wrk.request_script(
+        names_file=settings.names, prefix=target.simple, suffix="/"), settings)
+    figures["simple_root"] = _wrk(target, wrk.request_script(path=target.simple), settings,
+                                  connections=min(4, settings.connections))
+    figures["simple_project_json"] = _wrk(target, wrk.request_script(
+        names_file=settings.names, prefix=target.simple, suffix="/",
+        headers={"Accept": V1_JSON}), settings)
+    first_name = settings.names.read_text().split("\n", 1)[0]
+    for label, path in (("simple_root_304", target.simple),
+                        ("simple_project_304", f"{target.simple}{first_name}/")):
+        etag = _etag(target.server.base + path)
+        if etag:
+            figures[label] = _wrk(target, wrk.request_script(
+                path=path, headers={"If-None-Match": etag}), settings)
+    return figures
+
+
+def _etag(url: str) -> str | None:
+    import urllib.request
+    with urllib.request.urlopen(url, timeout=120) as reply:
+        reply.read()
+        return reply.headers.get("ETag")
+
+
+def json_api(target: Target, settings: Settings) -> dict:
+    if target.json is None:
+        return {}
+    headers = {"Accept": target.json_accept} if target.json_accept else {}
+    prefix, suffix = target.json
+    names = settings.exact_names if target.json_exact_names else settings.names
+    return {"json": _wrk(target, wrk.request_script(
+        names_file=names, prefix=prefix, suffix=suffix, headers=headers), settings)}
+
+
+def xmlrpc(target: Target, settings: Settings) -> dict:
+    if target.xmlrpc is None:
+        return {}
+    calls = {"xmlrpc_list_packages_with_serial": ("list_packages_with_serial", ""),
+             "xmlrpc_changelog_since_serial": (
+                 "changelog_since_serial",
+                 f"<param><value><int>{max(settings.last_serial - 100, 0)}</int></value></param>")}
+    figures = {}
+    for label, (method, params) in calls.items():
+        body = (f"<?xml version='1.0'?><methodCall><methodName>{method}</methodName>"
+                f"<params>{params}</params></methodCall>")
+        figures[label] = _wrk(target, wrk.request_script(
+            method="POST", path=target.xmlrpc, body=body,
+            headers={"Content-Type": "text/xml"}), settings, connections=min(4, settings.connections))
+    return figures
+
+
+def downloads(target: Target, settings: Settings) -> dict:
+    figures = {}
+    for label, path in target.downloads.items():
+        connections = 1 if label == "100mb" else min(4, settings.connections)
+        figures[f"download_{label}"] = _wrk(target, wrk.request_script(path=path), settings,
+                                            connections=connections)
+    return figures
+
+
+def uploads(target: Target, files: list[Path]) -> dict:
+    """twine: every file by one process, then the same count by 4 processes at once."""
+    if target.upload is None:
+        return {}
+    half = len(files) // 2
+    sequential, parallel = files[:half], files[half:]
+    figures = {"upload_sequential": _twine_rate(target, [sequential])}
+    quarter = max(1, len(parallel) // 4)
+    figures["upload_parallel_4"] = _twine_rate(
+        target, [parallel[i:i + quarter] for i in range(0, len(parallel), quarter)][:4])
+    return figures
+
+
+def _twine_rate(target: Target, batches: list[list[Path]]) -> dict:
+    url, user, password = target.upload
+    began = time.perf_counter()
+    with ThreadPoolExecutor(len(batches)) as pool:
+        results = list(pool.map(lambda batch: _twine(url, user, password, batch), batches))
+    seconds = time.perf_counter() - began
+    count = sum(len(batch) for batch in batches)
+    failed = [r for r in results if r.returncode != 0]
+    return {"rate": count / seconds if not failed else 0.0, "files": count,
+            "seconds": seconds, "bad": len(failed),
+            "error": failed[0].stdout[-400:] + failed[0].stderr[-400:] if failed else ""}
+
+
+def _twine(url: str, user: str, password: str, files: list[Path]) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory() as home:
+        return subprocess.run(
+            [sys.executable, "-m", "twine", "upload", "--repository-url", url, "-u", user,
+             "-p", password, "--disable-progress-bar", "--non-interactive",
+             *[str(f) for f in files]],
+            capture_output=True, text=True, env={"HOME": home, "PATH": "/usr/bin:/bin"})
+
+
+def memory_and_start(target: Target, label: str = "peak_rss_mb") -> dict:
+    return {label: {"rate": target.server.peak_rss_mb()},
+            "start_s": {"rate": target.server.start_s}}

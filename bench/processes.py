@@ -1,0 +1,73 @@
+"""Starting the servers under test, timing their start, reading their peak memory, stopping them.
+
+Every server is a child process of the benchmark on 127.0.0.1; it is stopped
+by its own process id (SIGTERM, then SIGKILL after a grace period).
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.clients.server import free_port, stop_process
+
+__all__ = ["Server", "free_port", "start", "timed_get"]
+START_TIMEOUT_S = 300
+
+
+@dataclass
+class Server:
+    name: str
+    base: str                        # http://127.0.0.1:PORT
+    process: subprocess.Popen
+    log: Path
+    start_s: float = 0.0             # spawn to the first answer of its ready URL
+    extra: dict = field(default_factory=dict)
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM of the server process: its peak resident memory since it started."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        stop_process(self.process, grace_s=15)
+
+
+def start(name: str, command: list[str], port: int, ready_path: str, log: Path,
+          cwd: Path | None = None, env: dict | None = None) -> Server:
+    """Spawn ``command`` and wait until ``ready_path`` answers 200; the wait is ``start_s``."""
+    began = time.perf_counter()
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+    server = Server(name, f"http://127.0.0.1:{port}", process, log)
+    deadline = began + START_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(server.base + ready_path, timeout=5) as reply:
+                if reply.status == 200:
+                    server.start_s = time.perf_counter() - began
+                    return server
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.02)
+    server.stop()
+    raise RuntimeError(f"{name} did not answer {ready_path} within {START_TIMEOUT_S} s; see {log}")
+
+
+def timed_get(url: str, headers: dict | None = None) -> tuple[float, int, bytes]:
+    """One GET: seconds, status, body."""
+    request = urllib.request.Request(url, headers=headers or {})
+    began = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as reply:
+            body = reply.read()
+            return time.perf_counter() - began, reply.status, body
+    except urllib.error.HTTPError as err:
+        return time.perf_counter() - began, err.code, err.read()
