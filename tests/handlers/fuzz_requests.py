@@ -257,7 +257,8 @@ member_names = weighted((3, st.sampled_from(["index.html", "a/b.html", "style.cs
 def doc_uploads(draw) -> FuzzRequest:
     """``doc_upload`` with a zip of random members (names included), or not a zip at all."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))) as zf:
+    compression = draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
         members = st.lists(st.tuples(member_names, st.binary(max_size=50)), max_size=5,
                            unique_by=lambda member: member[0])
         for name, data in draw(members):

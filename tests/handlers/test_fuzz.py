@@ -31,7 +31,8 @@ from storage_backends.records import ADMIN, Actor, ReleaseMetadata
 from tests.conftest import PASSWORD
 
 from .fuzz_requests import (
-    SESSION_TOKEN, FuzzRequest, doc_uploads, header_requests, register_forms, uploads, url_requests, xmlrpc_calls,
+    SESSION_TOKEN, FuzzRequest, doc_uploads, header_requests, register_forms, uploads, url_requests,
+    xmlrpc_calls,
 )
 from .store_consistency import StoreChecker, assert_nothing_half_written
 

@@ -196,7 +196,8 @@ def test_no_header_injection_from_stored_names(app, web, record_figure):
     tried = ["bad\r\nX-Injected: yes", "x\u0100y", "a\nb", "q\"uote;d"]
     for name in tried:
         app.store.store_release(Actor("alice"), name, "1.0\r\nX-Injected: 1", ReleaseMetadata())
-        for path in (f"/pypi?:action=doap&name={quote(name)}&version={quote('1.0' + chr(13) + chr(10) + 'X-Injected: 1')}",
+        version = quote("1.0\r\nX-Injected: 1")
+        for path in (f"/pypi?:action=doap&name={quote(name)}&version={version}",
                      f"/pypi/{quote(name.upper(), safe='')}", f"/simple/{quote(name, safe='')}"):
             _check(web.get(path, status="*"))
     record_figure("hostile_inputs", len(tried))
@@ -221,7 +222,8 @@ def listener():
     server.close()
 
 
-CALL = "<methodCall><methodName>package_releases</methodName><params><param><value><string>{v}</string></value></param></params></methodCall>"
+CALL = ("<methodCall><methodName>package_releases</methodName><params><param><value><string>{v}"
+        "</string></value></param></params></methodCall>")
 HARMLESS_XML = {"processing instruction"}   # answered normally when the encoding is readable
 XML_ATTACKS = {
     "quadratic blowup": '<!DOCTYPE m [<!ENTITY a "{a}">]>' + CALL.format(v="&a;" * 2000),
@@ -232,7 +234,8 @@ XML_ATTACKS = {
     "xinclude": ('<methodCall xmlns:xi="http://www.w3.org/2001/XInclude"><methodName>package_releases'
                  '</methodName><params><param><value><xi:include href="file://{secret}" parse="text"/>'
                  "</value></param></params></methodCall>"),
-    "entity in method name": '<!DOCTYPE m [<!ENTITY n "list_packages">]><methodCall><methodName>&n;</methodName></methodCall>',
+    "entity in method name": ('<!DOCTYPE m [<!ENTITY n "list_packages">]>'
+                              "<methodCall><methodName>&n;</methodName></methodCall>"),
     "undefined entity": CALL.format(v="&undefined;"),
     "invalid character reference": CALL.format(v="&#0;"),
     "processing instruction": '<?xml-stylesheet href="{url}"?>' + CALL.format(v="demo"),

@@ -14,7 +14,6 @@ Tool operations send HTTP Basic; web forms a session with its CSRF token.
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import xmlrpc.client
 import zipfile
@@ -26,10 +25,10 @@ import webtest
 from argon2 import PasswordHasher
 
 from legacy import passwords, sessions, web_password
-from storage_backends.records import MAINTAINER, Actor, ReleaseMetadata
+from storage_backends.records import MAINTAINER, OWNER, Actor, ReleaseMetadata
 from tests.conftest import PASSWORD, basic_auth
-from tests.distributions import make_sdist
 
+from .uploading import upload_sdist
 from .web_helpers import mails
 
 CALLERS = {"anonymous": None, "user": "carol", "Maintainer": "bob", "Owner": "alice",
@@ -86,11 +85,7 @@ def _zip() -> bytes:
 
 
 def _upload(caller, name, version):
-    filename, data = make_sdist(name, version)
-    return caller.tool("/legacy/", {":action": "file_upload", "name": name, "version": version,
-                                    "filetype": "sdist", "pyversion": "source",
-                                    "sha256_digest": hashlib.sha256(data).hexdigest()},
-                       upload_files=[("content", filename, data)])
+    return upload_sdist(caller.web, name, version, user=caller.user)
 
 
 def _release(app, version):
@@ -178,7 +173,7 @@ OPERATIONS = [
               lambda app, c, r: _release(app, "1.0").metadata.summary == "changed", MAINTAINERS),
     Operation("register from PKG-INFO (submit_pkg_info)",
               lambda c, app: c.tool(params={":action": "submit_pkg_info",
-                                            "pkginfo": "Metadata-Version: 1.0\nName: demo\nVersion: 2.1\n"}),
+                                            "pkginfo": "Name: demo\nVersion: 2.1\n"}),
               lambda app, c, r: _release(app, "2.1") is not None, MAINTAINERS),
     Operation("upload a file (file_upload)", lambda c, app: _upload(c, "demo", "1.1"),
               lambda app, c, r: bool(app.store.list_files("demo", "1.1")), MAINTAINERS),
@@ -218,19 +213,22 @@ OPERATIONS = [
     Operation("add a Maintainer (role)",
               lambda c, app: c.form(**{":action": "role", "package_name": "demo", "user_name": "carol",
                                        "role_name": "Maintainer", ":operation": "Add Role"}),
-              lambda app, c, r: app.store.has_role("carol", "demo", MAINTAINER), OWNERS, denied_status=401),
+              lambda app, c, r: app.store.has_role("carol", "demo", MAINTAINER), OWNERS,
+              denied_status=401),
     Operation("add an Owner (role)",
               lambda c, app: c.form(**{":action": "role", "package_name": "demo", "user_name": "dave",
                                        "role_name": "Owner", ":operation": "Add Role"}),
-              lambda app, c, r: app.store.has_role("dave", "demo", "Owner"), OWNERS, denied_status=401),
+              lambda app, c, r: app.store.has_role("dave", "demo", OWNER), OWNERS, denied_status=401),
     Operation("remove a Maintainer (role)",
               lambda c, app: c.form(**{":action": "role", "package_name": "demo", "user_name": "bob",
                                        "role_name": "Maintainer", ":operation": "Remove Role"}),
-              lambda app, c, r: not app.store.has_role("bob", "demo", MAINTAINER), OWNERS, denied_status=401),
+              lambda app, c, r: not app.store.has_role("bob", "demo", MAINTAINER), OWNERS,
+              denied_status=401),
     # accounts
     Operation("change one's email (user)",
               lambda c, app: c.form(**{":action": "user", "email": "new@example.org"}),
-              lambda app, c, r: c.user is not None and app.store.get_user(c.user).email == "new@example.org",
+              lambda app, c, r: c.user is not None
+              and app.store.get_user(c.user).email == "new@example.org",
               SIGNED_IN, denied_status={"anonymous": 400}),   # anonymous: a registration, incomplete
     Operation("change one's password (user)",
               lambda c, app: c.form(**{":action": "user", "email": "x@example.org",
@@ -294,7 +292,8 @@ def _state(app) -> tuple:
 @pytest.fixture
 def world(app, monkeypatch):
     # Cheap password hashes: one Basic check per caller and test would cost seconds otherwise.
-    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
+    monkeypatch.setattr(passwords, "_HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
     cheap = passwords.hash_password(PASSWORD)
     store = app.store
     for name in ("carol", "dave"):
