@@ -17,6 +17,7 @@ import dataclasses
 import logging
 import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import webtest
@@ -35,6 +36,7 @@ from .fuzz_requests import (
     xmlrpc_calls,
 )
 from .store_consistency import StoreChecker, assert_nothing_half_written
+from .uploading import upload_sdist
 
 FULL = os.environ.get("PYPI_FULL_FUZZ") == "1"
 EXAMPLES = 700 * (5 if FULL else 1)    # per family; 1 to 6 requests each
@@ -156,3 +158,28 @@ def test_fuzz(fuzz, family, data):
     for fuzz_request in requests:
         fuzz.send(fuzz_request)
     fuzz.check_store()
+
+
+def test_the_store_check_notices_damage(app, web):
+    """The consistency check is not vacuous: missing, changed, extra and half-written bytes fail it."""
+    upload_sdist(web, status=200)
+    checker = StoreChecker(app, web)
+    checker.check()
+    files = Path(app.config.files_dir)
+    published = files / app.store.list_files("demo")[0].path
+    for damage, repair in (
+            (lambda: published.write_bytes(b"other"), None),
+            (lambda: (files / "source" / "stray.tar.gz").write_bytes(b"x"),
+             lambda: (files / "source" / "stray.tar.gz").unlink()),
+            (lambda: (files / ".incoming" / "left").write_bytes(b"x"),
+             lambda: (files / ".incoming" / "left").unlink())):
+        original = published.read_bytes()
+        damage()
+        with pytest.raises(AssertionError):
+            checker.check(full=True)
+        if repair:
+            repair()
+        published.write_bytes(original)
+    published.unlink()
+    with pytest.raises(AssertionError):
+        checker.check()

@@ -41,7 +41,7 @@ from storage_backends.records import ADMIN, Actor, ReleaseMetadata
 from tests.conftest import PASSWORD, basic_auth
 from tests.distributions import make_sdist
 
-from .inert_html import assert_inert
+from .inert_html import assert_inert, problems
 from .test_bad_input import BOUNDARY
 from .uploading import register
 from .xmlrpc_calls import post_xml
@@ -110,6 +110,17 @@ def _check(response, count: int = 1, record=None):
     if record is not None:
         record("hostile_inputs", count)
     return response
+
+
+def test_the_inert_check_sees_script():
+    """``inert_html`` is not vacuous: each of these would run script in a browser."""
+    for html in ("<script>alert(1)</script>", '<a href=" java\tscript:alert(1)">x</a>',
+                 "<img src=x onerror=alert(1)>", '<iframe src="/"></iframe>',
+                 '<form action="JAVASCRIPT:alert(1)"></form>', "<svg><g onload=alert(1)></g></svg>",
+                 '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+                 '<a href="data:text/html,x">x</a>', '<p style="background:url(x)">x</p>'):
+        assert problems(f"<!DOCTYPE html><title>t</title>{html}"), html
+    assert not problems('<!DOCTYPE html><title>t</title><a href="https://example.org/">ok</a>')
 
 
 # -- path traversal ------------------------------------------------------------------------
