@@ -195,6 +195,12 @@ class NewFile:
     metadata_sha256: str | None = None
 
 
+def legacy_file_path(python_version: str, name: str, filename: str) -> str:
+    """Where legacy PyPI kept a file under its files root (and where uploads go here):
+    ``<python_version>/<first character of the project name>/<project name>/<filename>``."""
+    return f"{python_version}/{name[0]}/{name}/{filename}"
+
+
 @dataclass(frozen=True)
 class FileRecord:
     name: str
@@ -227,12 +233,6 @@ class FileRecord:
             upload_time=stored.upload_time, comment_text=stored.comment_text or "",
             has_signature=bool(stored.has_signature), requires_python=stored.requires_python,
             downloads=stored.downloads or 0, metadata_sha256=stored.metadata_sha256)
-
-
-def legacy_file_path(python_version: str, name: str, filename: str) -> str:
-    """Where legacy PyPI kept a file under its files root (and where uploads go here):
-    ``<python_version>/<first character of the project name>/<project name>/<filename>``."""
-    return f"{python_version}/{name[0]}/{name}/{filename}"
 
 
 @dataclass(frozen=True)
