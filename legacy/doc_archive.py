@@ -15,6 +15,7 @@ import shutil
 import stat
 import uuid
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -76,7 +77,8 @@ def replace_tree(archive: zipfile.ZipFile, target: Path) -> None:
                     if written > MAX_TOTAL:
                         raise BadRequest("Error unpacking zipfile:too large uncompressed")
                     out.write(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+            RuntimeError, zlib.error) as err:   # what zipfile raises for damaged members
         shutil.rmtree(fresh, ignore_errors=True)
         raise BadRequest(f"Error unpacking zipfile:{err}") from None
     except BaseException:

@@ -10,6 +10,7 @@ import logging
 
 from webob import Request, Response
 from webob.exc import HTTPException
+from webob.request import DisconnectionError
 
 from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
@@ -73,6 +74,10 @@ class PypiApp:
             return err.response()
         except HTTPException as exc:
             return exc
+        except DisconnectionError:
+            # The client went away mid-body (or sent a Content-Length its body does not
+            # reach): its fault, not ours, and nothing was stored.
+            return BadRequest("The request body is shorter than its Content-Length").response()
         except storage_errors.ServiceUnavailable:
             log.exception("storage unavailable for %s %s", request.method, request.path)
             return ServiceUnavailable("Please try again later.").response()

@@ -1,6 +1,10 @@
 """Malformed bodies, missing fields, bad encodings, absurd lengths: a 4xx, never a 500."""
 from __future__ import annotations
 
+import io
+
+import webob
+
 from tests.conftest import basic_auth
 from tests.distributions import make_sdist
 from tests.handlers.uploading import register, upload, upload_sdist
@@ -97,3 +101,14 @@ def test_failed_upload_leaves_stored_data_unchanged(web, app, config):
 def test_bad_metadata_version_is_400(web, app):
     response = register(web, metadata_version="1.0; DROP TABLE", status=400)
     assert "Invalid metadata_version" in response.status
+
+
+
+def test_a_body_shorter_than_its_content_length_is_a_400(app):
+    """The client went away mid-body: a 400 naming it, never a 500 (found by fuzzing)."""
+    request = webob.Request.blank("/pypi", method="POST", headers={"Content-Type": "text/xml"})
+    request.environ.update({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b""),
+                            "webob.is_body_seekable": False})
+    response = request.get_response(app)
+    assert response.status_int == 400
+    assert "shorter than its Content-Length" in response.status

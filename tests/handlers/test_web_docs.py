@@ -107,3 +107,14 @@ def test_doc_upload_from_the_pkg_edit_form_needs_csrf(web, app, demo):
              upload_files=[("content", "d.zip", zipped(GOOD))], status=403)
     web.post("/pypi", params={":action": "doc_upload", "name": "demo", "CSRFToken": token},
              upload_files=[("content", "d.zip", zipped(GOOD))], status=301)
+
+
+def test_archive_whose_member_points_outside_the_file_is_refused(web, config, demo):
+    """A central directory entry with an impossible header offset: 400, not a 500 (found by
+    fuzzing: zipfile raises ValueError from a negative seek)."""
+    data = bytearray(zipped({"index.html": b"x"}))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 42:entry + 46] = (0x89ABCDEF).to_bytes(4, "little")
+    response = post_docs(web, bytes(data), status=400)
+    assert "Error unpacking zipfile" in response.status
+    assert not (config.docs_dir / "demo").exists()
