@@ -18,6 +18,7 @@ from . import wrk
 from .processes import Server, timed_get
 
 V1_JSON = "application/vnd.pypi.simple.v1+json"
+UPLOAD_LIMIT_S = 120     # a twine run still going then is stopped (a slow peer at 100k)
 
 
 @dataclass
@@ -85,6 +86,24 @@ def _etag(url: str) -> str | None:
         return reply.headers.get("ETag")
 
 
+def paired_with_hello(target: Target, hello_target: Target, settings: Settings,
+                      rounds: int = 3) -> dict:
+    """``/simple/<random name>/`` and the hello app in turns, ``rounds`` times each: on a shared
+    machine a burst of outside load then hits both alike, and the ratio is the median of
+    the rounds' ratios."""
+    ours_script = wrk.request_script(names_file=settings.names, prefix=target.simple, suffix="/")
+    ours, hello = [], []
+    for _ in range(rounds):
+        hello.append(_wrk(hello_target, wrk.request_script(path="/"), settings))
+        ours.append(_wrk(target, ours_script, settings))
+    ratios = sorted(o["rate"] / h["rate"] for o, h in zip(ours, hello) if h["rate"])
+    middle = sorted(ours, key=lambda f: f["rate"])[len(ours) // 2]
+    return {"simple_project_vs_hello": {
+        **middle, "ratio": ratios[len(ratios) // 2] if ratios else 0.0,
+        "hello_rates": [round(h["rate"]) for h in hello],
+        "rates": [round(o["rate"]) for o in ours]}}
+
+
 def json_api(target: Target, settings: Settings) -> dict:
     if target.json is None:
         return {}
@@ -141,19 +160,29 @@ def _twine_rate(target: Target, batches: list[list[Path]]) -> dict:
         results = list(pool.map(lambda batch: _twine(url, user, password, batch), batches))
     seconds = time.perf_counter() - began
     count = sum(len(batch) for batch in batches)
+    if any(result is None for result in results):
+        # stopped: fewer than ``count`` files in ``UPLOAD_LIMIT_S``, so below this rate
+        return {"rate": count / seconds, "files": count, "seconds": seconds, "bad": 0,
+                "upper_bound": True}
     failed = [r for r in results if r.returncode != 0]
     return {"rate": count / seconds if not failed else 0.0, "files": count,
             "seconds": seconds, "bad": len(failed),
             "error": failed[0].stdout[-400:] + failed[0].stderr[-400:] if failed else ""}
 
 
-def _twine(url: str, user: str, password: str, files: list[Path]) -> subprocess.CompletedProcess:
+def _twine(url: str, user: str, password: str, files: list[Path],
+           limit_s: float = UPLOAD_LIMIT_S) -> subprocess.CompletedProcess | None:
+    """One twine process uploading ``files``; None when it had to be stopped after ``limit_s``."""
     with tempfile.TemporaryDirectory() as home:
-        return subprocess.run(
-            [sys.executable, "-m", "twine", "upload", "--repository-url", url, "-u", user,
-             "-p", password, "--disable-progress-bar", "--non-interactive",
-             *[str(f) for f in files]],
-            capture_output=True, text=True, env={"HOME": home, "PATH": "/usr/bin:/bin"})
+        try:
+            return subprocess.run(
+                [sys.executable, "-m", "twine", "upload", "--repository-url", url, "-u", user,
+                 "-p", password, "--disable-progress-bar", "--non-interactive",
+                 *[str(f) for f in files]],
+                capture_output=True, text=True, env={"HOME": home, "PATH": "/usr/bin:/bin"},
+                timeout=limit_s)
+        except subprocess.TimeoutExpired:
+            return None
 
 
 def memory_and_start(target: Target, label: str = "peak_rss_mb") -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 from .report import figure
 
 LINES = (  # (server, metric, label, style)
-    ("hello", "hello", "hello-world WSGI app (ceiling)", "k:"),
+    ("hello", "hello", "hello-world WSGI app (ceiling)", "k*:"),
     ("ours-sqlite", "simple_project", "this server: /simple/<name>/", "C0o-"),
     ("ours-sqlite", "simple_root", "this server: /simple/ (cached)", "C0s--"),
     ("ours-sqlite", "simple_root_304", "this server: /simple/ 304", "C0^:"),

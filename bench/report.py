@@ -14,6 +14,8 @@ PEERS = ("pypiserver", "devpi")
 METRICS = {
     "hello": ("GET / (fixed 2 KB page)", "req/s", "hello", True),
     "simple_project": ("GET /simple/<random name>/", "req/s", "hello", True),
+    "simple_project_vs_hello": ("GET /simple/<random name>/, in turns with hello", "req/s",
+                                "paired", True),
     "simple_project_json": ("GET /simple/<random name>/ (PEP 691 JSON)", "req/s", "hello", True),
     "simple_project_304": ("GET /simple/<name>/ revalidation (304)", "req/s", "hello", True),
     "simple_root": ("GET /simple/ (cached)", "req/s", "hello", True),
@@ -47,6 +49,8 @@ def figure(metric: str, figures: dict | None) -> float | None:
 def reference(metric: str, block: dict) -> tuple[str, float] | None:
     """The figure ours is compared with, and where it comes from."""
     _, _, kind, higher = METRICS[metric]
+    if kind == "paired":
+        return None
     if kind == "hello":
         hello = block.get("hello", {}).get("hello")
         return ("hello", hello["rate"]) if hello else None
@@ -62,6 +66,8 @@ def _cell(metric: str, figures: dict | None) -> str:
     if number is None:
         return "failed" if figures and figures.get("bad") else ""
     text = f"{number:,.0f}" if number >= 100 else f"{number:.3g}"
+    if figures.get("upper_bound"):
+        text = f"< {text} (stopped after {figures['seconds']:.0f} s)"
     if figures.get("p50_ms") is not None and METRICS[metric][1] not in ("ms",):
         text += f" (p50 {figures['p50_ms']:.2f} ms)"
     return text
@@ -78,6 +84,9 @@ def table(block: dict, size: int) -> str:
         ratio = ""
         ours = figure(metric, block.get(OURS, {}).get(metric))
         ref = reference(metric, block)
+        paired = block.get(OURS, {}).get(metric, {}).get("ratio")
+        if paired:
+            ratio = f"{paired:.2f} × hello (median of {len(block[OURS][metric]['rates'])} turns)"
         if ours is not None and ref and ref[1]:
             ratio = f"{ours / ref[1]:.2f} × {ref[0]}"
             if metric == "download_100mb" and figure(metric, block.get("nginx", {}).get(metric)):

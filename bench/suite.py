@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -42,6 +43,8 @@ RUNS = (measure.index_pages, measure.json_api, measure.xmlrpc, measure.downloads
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    # SIGTERM unwinds like Ctrl-C, so every server started so far is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if not wrk.available():
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
@@ -61,17 +64,20 @@ def main(argv: list[str] | None = None) -> int:
             block = results["runs"][str(size)] = {}
             run = _Run(args, cache, work / str(size), downloads, size, block)
             run.hello()
-            run.ours("sqlite")
-            run.pypiserver(bins["pypiserver"])
-            if number == 0:
-                run.devpi(bins["devpi"])
-                run.nginx()
-            if size == args.server_size:
-                for backend in args.server_backends:
-                    run.ours(backend)
+            try:
+                run.ours("sqlite")
+                run.pypiserver(bins["pypiserver"])
+                if number == 0:
+                    run.devpi(bins["devpi"])
+                    run.nginx()
+                if size == args.server_size:
+                    for backend in args.server_backends:
+                        run.ours(backend)
+            finally:
+                run.close()
             print(report.table(block, size), flush=True)
-    results["meta"]["seconds"] = round(time.perf_counter() - began)
-    Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
+            results["meta"]["seconds"] = round(time.perf_counter() - began)
+            Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
     for metric in ("simple_project", "simple_root", "simple_root_first", "peak_rss_mb", "start_s",
                    "xmlrpc_changelog_since_serial"):
         print(report.flatness(results["runs"], metric))
@@ -97,15 +103,17 @@ class _Run:
                         exact or self.exact, self.last_serial)
 
     def hello(self) -> None:
+        """Start the hello app for the whole block (idle but for its own runs) and measure it."""
         port = processes.free_port()
         server = processes.start("hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
                                            "--port", str(port), "--threads", str(self.args.threads)],
                                  port, "/", self.work / "hello.log")
-        try:
-            self.block["hello"] = {**measure.hello(Target("hello", server), self.settings()),
-                                   **measure.memory_and_start(Target("hello", server))}
-        finally:
-            server.stop()
+        self.hello_target = Target("hello", server)
+        self.block["hello"] = {**measure.hello(self.hello_target, self.settings()),
+                               **measure.memory_and_start(self.hello_target)}
+
+    def close(self) -> None:
+        self.hello_target.server.stop()
 
     def ours(self, backend: str) -> None:
         label = f"ours-{backend}"
@@ -125,6 +133,8 @@ class _Run:
                             upload=(f"{server.base}/legacy/", sample_prep.BENCH_USER,
                                     sample_prep.BENCH_PASSWORD), xmlrpc="/pypi")
             self.block[label] = self._measure(target, self.settings(), f"up-{backend}")
+            self.block[label].update(measure.paired_with_hello(target, self.hello_target,
+                                                               self.settings()))
         finally:
             server.stop()
             self._remove_uploads(index, f"up-{backend}")

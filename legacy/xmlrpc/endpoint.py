@@ -11,10 +11,13 @@ from webob import Response
 
 from ..context import RequestContext
 from ..http_errors import MethodNotAllowed
+from ..page_cache import Page
 from .methods import MethodFault, invoke
 from .protocol import CallError, dump_fault, dump_result, fault_string, parse_call
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+# Methods answering with the whole index, cached under the last serial.
+WHOLE_INDEX = frozenset({"list_packages", "list_packages_with_serial"})
 
 
 def handle(ctx: RequestContext) -> Response:
@@ -29,11 +32,28 @@ def handle(ctx: RequestContext) -> Response:
         call = parse_call(body)
     except CallError as err:
         return _answer(dump_fault(fault_string(ValueError, str(err))))
+    if call.method in WHOLE_INDEX and not call.params and ctx.pages is not None:
+        return _answer(_whole_index_answer(ctx, call.method))
     try:
         result = invoke(ctx, call.method, call.params)
     except MethodFault as fault:
         return _answer(dump_fault(str(fault)))
     return _answer(dump_result(result))
+
+
+def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
+    """A listing of every project, kept under the index's serial like ``/simple/``: building
+    it costs about 25 µs a project, reading the serial a few µs."""
+    serial = ctx.store.last_serial()
+    page = ctx.pages.get(("xmlrpc", method), serial)
+    if page is None:
+        try:
+            body = dump_result(invoke(ctx, method, ()))
+        except MethodFault as fault:
+            return dump_fault(str(fault))
+        page = Page(body, ())
+        ctx.pages.put(("xmlrpc", method), serial, page)
+    return page.body
 
 
 def _read_body(ctx: RequestContext, limit: int) -> bytes | None:

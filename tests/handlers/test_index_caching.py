@@ -15,6 +15,7 @@ from storage_backends.local_blobs import LocalBlobStore
 from storage_backends.records import Actor
 from storage_backends.sql import open_sql_store
 from tests.handlers.uploading import upload_sdist, upload_wheel
+from tests.handlers.xmlrpc_calls import call
 from tests.storage.backends import drop_test_databases
 from tests.storage.conftest import open_or_skip
 
@@ -137,3 +138,14 @@ def test_two_apps_on_one_database_never_serve_a_stale_page(two_apps):
     upload_sdist(one, version="2.0", status=200)
     assert two.get("/simple/demo/", headers={"If-None-Match": etag}).status_int == 200
     assert _pages(one) == _pages(two)
+
+
+def test_whole_index_xmlrpc_listings_follow_the_other_apps_writes(two_apps):
+    one, two = two_apps
+    upload_sdist(one, status=200)
+    assert call(two, "list_packages_with_serial") == call(one, "list_packages_with_serial")
+    assert call(two, "list_packages") == ["demo"]
+    upload_sdist(one, name="other", status=200)
+    listed = call(two, "list_packages_with_serial")
+    assert set(listed) == {"demo", "other"} and listed == call(one, "list_packages_with_serial")
+    assert call(two, "list_packages") == ["demo", "other"]
