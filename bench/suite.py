@@ -66,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             run.hello()
             try:
                 run.ours("sqlite")
-                run.pypiserver(bins["pypiserver"])
-                if number == 0:
+                if args.peers:
+                    run.pypiserver(bins["pypiserver"])
+                if number == 0 and args.peers:
                     run.devpi(bins["devpi"])
                     run.nginx()
                 if size == args.server_size:
@@ -317,6 +318,8 @@ def _arguments(argv):
     parser.add_argument("--server-backends", default="postgresql,mariadb")
     parser.add_argument("--uploads", type=int, default=UPLOAD_FILES,
                         help="files uploaded: half by one twine, half by four")
+    parser.add_argument("--no-peers", dest="peers", action="store_false",
+                        help="only this server and the hello app")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache-dir", default="~/.cache/pypi-bench")
     parser.add_argument("--results", default="bench-results.json")

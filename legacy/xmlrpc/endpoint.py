@@ -45,14 +45,11 @@ def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
     """A listing of every project, kept under the index's serial like ``/simple/``: building
     it costs about 25 µs a project, reading the serial a few µs."""
     serial = ctx.store.last_serial()
-    page = ctx.pages.get(("xmlrpc", method), serial)
-    if page is None:
-        try:
-            body = dump_result(invoke(ctx, method, ()))
-        except MethodFault as fault:
-            return dump_fault(str(fault))
-        page = Page(body, ())
-        ctx.pages.put(("xmlrpc", method), serial, page)
+    try:
+        page = ctx.pages.get_or_build(("xmlrpc", method), serial,
+                                      lambda: Page(dump_result(invoke(ctx, method, ())), ()))
+    except MethodFault as fault:
+        return dump_fault(str(fault))
     return page.body
 
 

@@ -6,6 +6,10 @@ their very next request.
 """
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import webtest
 
@@ -97,6 +101,25 @@ def test_page_cache_is_bounded_and_keyed_by_freshness():
     assert cache.get(("page", 4), 2) is None     # built under another serial: not served
     cache.put(("huge",), 1, Page(b"x" * 10_000, ()))
     assert cache.get(("huge",), 1) is None
+
+
+def test_a_page_wanted_by_several_threads_at_once_is_built_once():
+    cache, builds, started = PageCache(max_bytes=1 << 20), [], threading.Barrier(4)
+
+    def build():
+        builds.append(1)
+        time.sleep(0.2)
+        return Page(b"x" * 100, ())
+
+    def want():
+        started.wait()
+        return cache.get_or_build(("/simple/", "text/html"), 7, build)
+
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda _: want(), range(4)))
+    assert len(builds) == 1 and all(page is pages[0] for page in pages)
+    cache.get_or_build(("/simple/", "text/html"), 8, build)     # a new serial: built again
+    assert len(builds) == 2
 
 
 # -- two server processes on one database -----------------------------------------
