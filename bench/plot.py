@@ -13,6 +13,8 @@ from .report import figure
 LINES = (  # (server, metric, label, style)
     ("hello", "hello", "hello-world WSGI app (ceiling)", "k*:"),
     ("ours-sqlite", "simple_project", "this server: /simple/<name>/", "C0o-"),
+    ("ours-sqlite", "simple_project_vs_hello", "this server: /simple/<name>/, in turns with hello",
+     "C2o-"),
     ("ours-sqlite", "simple_root", "this server: /simple/ (cached)", "C0s--"),
     ("ours-sqlite", "simple_root_304", "this server: /simple/ 304", "C0^:"),
     ("ours-sqlite", "json", "this server: JSON API", "C0d-."),

@@ -12,16 +12,16 @@ OURS = "ours-sqlite"
 PEERS = ("pypiserver", "devpi")
 # metric -> (title, unit, reference, higher is better)
 METRICS = {
-    "hello": ("GET / (fixed 2 KB page)", "req/s", "hello", True),
-    "simple_project": ("GET /simple/<random name>/", "req/s", "hello", True),
-    "simple_project_vs_hello": ("GET /simple/<random name>/, in turns with hello", "req/s",
+    "hello": ("GET `/` (fixed 2 KB page)", "req/s", "hello", True),
+    "simple_project": ("GET `/simple/<random name>/`", "req/s", "hello", True),
+    "simple_project_vs_hello": ("GET `/simple/<random name>/`, in turns with hello", "req/s",
                                 "paired", True),
-    "simple_project_json": ("GET /simple/<random name>/ (PEP 691 JSON)", "req/s", "hello", True),
-    "simple_project_304": ("GET /simple/<name>/ revalidation (304)", "req/s", "hello", True),
-    "simple_root": ("GET /simple/ (cached)", "req/s", "hello", True),
-    "simple_root_first": ("GET /simple/ first after start", "ms", "peer", False),
-    "simple_root_304": ("GET /simple/ revalidation (304)", "req/s", "hello", True),
-    "json": ("GET /pypi/<random name>/json", "req/s", "hello", True),
+    "simple_project_json": ("GET `/simple/<random name>/` (PEP 691 JSON)", "req/s", "hello", True),
+    "simple_project_304": ("GET `/simple/<name>/` revalidation (304)", "req/s", "hello", True),
+    "simple_root": ("GET `/simple/` (cached)", "req/s", "hello", True),
+    "simple_root_first": ("GET `/simple/` first after start", "ms", "peer", False),
+    "simple_root_304": ("GET `/simple/` revalidation (304)", "req/s", "hello", True),
+    "json": ("GET `/pypi/<random name>/json`", "req/s", "hello", True),
     "xmlrpc_list_packages_with_serial": ("XML-RPC list_packages_with_serial", "req/s", "hello", True),
     "xmlrpc_changelog_since_serial": ("XML-RPC changelog_since_serial(last - 100)", "req/s",
                                       "hello", True),
@@ -62,6 +62,8 @@ def reference(metric: str, block: dict) -> tuple[str, float] | None:
 
 
 def _cell(metric: str, figures: dict | None) -> str:
+    if figures and figures.get("requests") == 0:
+        return "no answer within the run"
     number = figure(metric, figures)
     if number is None:
         return "failed" if figures and figures.get("bad") else ""
