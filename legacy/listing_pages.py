@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from weakref import WeakKeyDictionary
 
 from webob import Response
 
@@ -24,8 +25,9 @@ SCORES = {"name": 4, "summary": 2, "keywords": 2, "description": 1, "author": 1,
 ROBOTS = re.compile(r"bot|spider|crawler|slurp|jeeves|ia_archiver|scooter|teoma|archiver", re.I)
 FIRST_GROUPS = ("Topic", "Environment", "Framework")
 MAX_SELECTED, SHOW_LIMIT = 8, 30
-MAX_TALLIES = 256
-_TALLIES: OrderedDict = OrderedDict()   # (store, selection) -> (serial, tally)
+MAX_TALLIES = 256   # selections kept per store
+# store -> selection -> (serial, tally); weak, so a closed store's counts go with it
+_TALLIES: WeakKeyDictionary = WeakKeyDictionary()
 _TALLY_LOCK = threading.Lock()
 
 
@@ -137,17 +139,18 @@ def _tally(ctx: RequestContext, selected: list[str]) -> dict[str, int]:
     """The store's tally, kept per process while the index's serial holds (legacy cached
     it for ten minutes in ``browse_tally``; a serial never serves a stale count)."""
     serial = ctx.store.last_serial()
-    key = (id(ctx.store), tuple(selected))
+    key = tuple(selected)
     with _TALLY_LOCK:
-        kept = _TALLIES.get(key)
-        if kept is not None and kept[0] == serial:
-            _TALLIES.move_to_end(key)
-            return kept[1]
+        kept = _TALLIES.setdefault(ctx.store, OrderedDict())
+        found = kept.get(key)
+        if found is not None and found[0] == serial:
+            kept.move_to_end(key)
+            return found[1]
     tally = ctx.store.classifier_tally(selected)
     with _TALLY_LOCK:
-        _TALLIES[key] = (serial, tally)
-        while len(_TALLIES) > MAX_TALLIES:
-            _TALLIES.popitem(last=False)
+        kept[key] = (serial, tally)
+        while len(kept) > MAX_TALLIES:
+            kept.popitem(last=False)
     return tally
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.sql import Select
 from ..errors import ServiceUnavailable
 from ..ordering import normalize_name
 from ..records import FileRecord, ProjectName, ReleaseOrder
+from .journal import NOT_LOOKED_UP
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
 SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
@@ -184,7 +185,7 @@ class FastReadsMixin:
         return ordered, sorted(files, key=lambda record: record.filename)
 
     def _shared_with_legacy(self) -> bool:
-        if not hasattr(self, "_journal_sequence"):
+        if self._journal_sequence is NOT_LOOKED_UP:
             with self._read() as conn:
                 self._legacy_sequence(conn)
         return self._journal_sequence is not None

@@ -21,6 +21,9 @@ from .engine import WRITE_OPTION
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
 
 
+NOT_LOOKED_UP = object()
+
+
 def utcnow() -> datetime:
     """Naive UTC now, to the second, as legacy wrote timestamps."""
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
@@ -34,6 +37,7 @@ class JournalMixin:
     def _init_transactions(self, engine: Engine) -> None:
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._journal_sequence: str | None | object = NOT_LOOKED_UP
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -109,7 +113,7 @@ class JournalMixin:
         too (still under the counter's lock, so in commit order among this
         server's writers) and the two never hand out the same id.
         """
-        if not hasattr(self, "_journal_sequence"):
+        if self._journal_sequence is NOT_LOOKED_UP:
             sequence = None
             if conn.dialect.name == "postgresql":
                 sequence = conn.execute(
