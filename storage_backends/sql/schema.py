@@ -128,13 +128,14 @@ def upgrade(engine: Engine, *, legacy: bool = False) -> tuple[State, str]:
         if state.shape is Shape.LEGACY and not legacy:
             raise SchemaOutdated(f"{_where(engine)} is a legacy PyPI database: `pypi upgradedb` "
                                  f"adds the columns and tables this server needs (it only adds)")
+        if state.revision == head_revision():
+            return state, state.revision     # the usual start: no need to load alembic's commands
         from alembic import command
 
         config = _alembic_config(conn)
         if state.shape in (Shape.LEGACY, Shape.UNVERSIONED):
             command.stamp(config, BASELINE)
-        if state.revision != head_revision():
-            command.upgrade(config, "head")
+        command.upgrade(config, "head")
     return state, head_revision()
 
 
