@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import tarfile
@@ -58,7 +59,9 @@ def make_sdist(name: str, version: str, module: str | None = None, **meta) -> tu
         f"{module}.py": f"VERSION = {version!r}\n",
     }
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    # gzip's header would carry the current time: fixed, so the same call gives the same bytes
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed, \
+            tarfile.open(fileobj=compressed, mode="w") as archive:
         for member, text in members.items():
             data = text.encode()
             info = tarfile.TarInfo(f"{base}/{member}")
