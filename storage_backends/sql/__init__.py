@@ -9,16 +9,18 @@ __all__ = ["SqlStore", "downgrade_database", "make_engine", "normalize_url", "op
 
 
 def open_sql_store(url: str, create: bool = False) -> SqlStore:
-    """Open the store at ``url``, creating the schema first when ``create``.
+    """Open the store at ``url``; with ``create``, first migrate it to the newest revision
+    (which leaves it current), else check that it is current.
 
-    Raises ``ServiceUnavailable`` when the database does not answer and
-    ``SchemaMissing`` when its tables do not exist (and ``create`` is false).
+    Raises ``ServiceUnavailable`` when the database does not answer, ``SchemaMissing`` when
+    its tables do not exist (and ``create`` is false), ``SchemaOutdated`` or ``UnknownSchema``.
     """
     store = SqlStore(make_engine(url))
     try:
         if create:
             store.create_schema()
-        store.check_schema()
+        else:
+            store.check_schema()
     except BaseException:
         store.close()
         raise
