@@ -1,11 +1,15 @@
 """Distribution bytes in a local directory, in the legacy path layout.
 
-Uploads stream into ``<root>/.incoming/<upload id>`` while their digests are
-computed (``.incoming/<upload id>/<target key>`` when the writer names the key
-it will publish under), and are renamed into place only after the metadata
-commit. A crash in between leaves the bytes there with their target, which
-recovery publishes (or ``pypi fsck`` removes when no record wants them); a
-record never stays without its bytes. Every key is checked so that no
+Uploads stream into one flat directory, ``<root>/.incoming``, while their
+digests are computed, and are renamed into place only after the metadata
+commit. A temporary file is named ``<upload id>`` or, when the writer names
+the key it will publish under, ``<upload id>.<target key, percent-encoded>``,
+so no directory is made or removed per upload. A target too long for one file
+name goes into ``<upload id>/<target key>`` instead (the layout every upload
+had before; still read, so data directories holding it recover). A crash
+between the commit and the rename leaves the bytes there with their target,
+which recovery publishes (or ``pypi fsck`` removes when no record wants them);
+a record never stays without its bytes. Every key is checked so that no
 request can name a path outside the root.
 """
 from __future__ import annotations
@@ -17,6 +21,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
+from urllib.parse import quote, unquote
 
 from .errors import BadBlobKey, BlobTooLarge, NoSuchFile
 from .interface import BlobStore
@@ -24,6 +29,8 @@ from .records import StoredBlob, TemporaryBlob
 
 INCOMING = ".incoming"
 COPY_CHUNK = 1 << 20
+NAME_MAX = 255               # bytes in one file name (ext4, xfs, btrfs, tmpfs)
+TARGET_MARK = "."            # between the upload id (hex) and the encoded target
 
 
 class LocalBlobStore(BlobStore):
@@ -45,7 +52,8 @@ class LocalBlobStore(BlobStore):
         return path
 
     def _temp_path(self, temp_key: str) -> Path:
-        """The path of a temporary key: ``.incoming/<id>`` or ``.incoming/<id>/<target>``."""
+        """The path of a temporary key: ``.incoming/<id>[.<encoded target>]`` or
+        ``.incoming/<id>/<target>``."""
         parts = temp_key.split("/")
         if len(parts) < 2 or parts[0] != INCOMING or "\x00" in temp_key or "\\" in temp_key \
                 or any(part in ("", ".", "..") for part in parts):
@@ -54,17 +62,14 @@ class LocalBlobStore(BlobStore):
 
     def put_stream(self, stream: BinaryIO, limit: int | None = None,
                    target: str | None = None) -> StoredBlob:
-        upload = f"{INCOMING}/{uuid.uuid4().hex}"
-        if target is None:
-            temp_key = upload
-        else:
-            self._path(target)                     # refuse a bad target before writing
-            temp_key = f"{upload}/{target}"
+        temp_key = _temp_key(uuid.uuid4().hex,
+                             None if target is None else self._checked(target))
         temp_path = self.root / temp_key
         md5, sha256, blake2 = hashlib.md5(), hashlib.sha256(), hashlib.blake2b(digest_size=32)
         size = 0
         try:
-            temp_path.parent.mkdir(parents=True, exist_ok=True)
+            if temp_key.count("/") > 1:            # the nested layout of a long target
+                temp_path.parent.mkdir(parents=True, exist_ok=True)
             with open(temp_path, "xb") as out:
                 while chunk := stream.read(COPY_CHUNK):
                     size += len(chunk)
@@ -81,16 +86,24 @@ class LocalBlobStore(BlobStore):
             raise
         return StoredBlob(temp_key, size, md5.hexdigest(), sha256.hexdigest(), blake2.hexdigest())
 
+    def _checked(self, target: str) -> str:
+        self._path(target)                         # refuse a bad target before writing
+        return target
+
     def publish(self, blob: StoredBlob, key: str) -> None:
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        temp_path = self._temp_path(blob.temp_key)
         try:
-            os.replace(self._temp_path(blob.temp_key), target)
+            os.replace(temp_path, target)
         except FileNotFoundError:
-            if not target.is_file():
+            if temp_path.is_file():                # the target's directory is new
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(temp_path, target)
+            elif not target.is_file():
                 raise NoSuchFile(blob.temp_key) from None
-            # a recovery published it already
-        self.discard_temporary(blob.temp_key)      # the emptied upload directory
+            # else a recovery published it already
+        if blob.temp_key.count("/") > 1:
+            self.discard_temporary(blob.temp_key)  # the emptied upload directory
 
     def discard_temporary(self, temp_key: str) -> None:
         self._temp_path(temp_key)
@@ -114,7 +127,8 @@ class LocalBlobStore(BlobStore):
                 yield self._temporary(Path(upload.path))
 
     def _temporary(self, upload: Path) -> TemporaryBlob:
-        """One upload's entry: a file, a directory holding ``<target>``, or an empty rest."""
+        """One upload's entry: a file (its name may carry the target), a directory
+        holding ``<target>``, or an empty rest."""
         temp_key = f"{INCOMING}/{upload.name}"
         if upload.is_dir() and not upload.is_symlink():
             files = [Path(d, f) for d, _, names in os.walk(upload) for f in names]
@@ -122,7 +136,17 @@ class LocalBlobStore(BlobStore):
                 return TemporaryBlob(temp_key, None, _mtime(upload), complete=False)
             target = files[0].relative_to(upload).as_posix()
             return TemporaryBlob(f"{temp_key}/{target}", target, _mtime(files[0]))
-        return TemporaryBlob(temp_key, None, _mtime(upload))
+        return TemporaryBlob(temp_key, self._named_target(upload.name), _mtime(upload))
+
+    def _named_target(self, name: str) -> str | None:
+        """The target a flat temporary file's name carries; None for none or a bad one."""
+        _, mark, encoded = name.partition(TARGET_MARK)
+        if not mark:
+            return None
+        try:
+            return self._checked(unquote(encoded, errors="strict"))
+        except (BadBlobKey, UnicodeDecodeError):
+            return None
 
     def read_temporary(self, temp_key: str, chunk_size: int = 65536) -> Iterator[bytes]:
         path = self._temp_path(temp_key)
@@ -177,6 +201,17 @@ class LocalBlobStore(BlobStore):
             except OSError:
                 break
             parent = parent.parent
+
+
+def _temp_key(upload: str, target: str | None) -> str:
+    """``.incoming/<id>``, ``.incoming/<id>.<encoded target>``, or for a target too long for
+    one file name, ``.incoming/<id>/<target>``."""
+    if target is None:
+        return f"{INCOMING}/{upload}"
+    name = f"{upload}{TARGET_MARK}{quote(target, safe='')}"
+    if len(name.encode()) <= NAME_MAX:
+        return f"{INCOMING}/{name}"
+    return f"{INCOMING}/{upload}/{target}"
 
 
 def _mtime(path: Path) -> datetime | None:

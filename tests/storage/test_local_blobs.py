@@ -68,3 +68,52 @@ def test_missing_key(blobs):
         blobs.size("source/x/x/x.tar.gz")
     with pytest.raises(NoSuchFile):
         blobs.open_range("source/x/x/x.tar.gz")
+
+
+# -- the .incoming layout: flat files naming their target, nested for long targets --------
+TARGET = "source/d/demo/demo-1.0.tar.gz"
+
+
+def _incoming(tmp_path):
+    return sorted(p.relative_to(tmp_path / "files" / ".incoming").as_posix()
+                  for p in (tmp_path / "files" / ".incoming").rglob("*"))
+
+
+def test_a_temporary_blob_is_one_file_naming_its_target(blobs, tmp_path):
+    blob = blobs.put_stream(io.BytesIO(b"bytes"), target=TARGET)
+    [name] = _incoming(tmp_path)                      # no directory made for it
+    assert blob.temp_key == f".incoming/{name}" and "/" not in name
+    [temp] = blobs.list_temporary()
+    assert (temp.temp_key, temp.target, temp.complete) == (blob.temp_key, TARGET, True)
+    blobs.publish(blob, TARGET)                       # into a directory that is new
+    assert _incoming(tmp_path) == []
+    assert b"".join(blobs.open_range(TARGET)) == b"bytes"
+
+
+def test_a_target_too_long_for_one_file_name_is_kept_nested(blobs, tmp_path):
+    target = f"source/l/{'l' * 120}/{'l' * 120}-1.0.tar.gz"
+    blob = blobs.put_stream(io.BytesIO(b"long"), target=target)
+    assert blob.temp_key.endswith("/" + target)
+    assert [t.target for t in blobs.list_temporary()] == [target]
+    blobs.publish(blob, target)
+    assert _incoming(tmp_path) == []
+    assert b"".join(blobs.open_range(target)) == b"long"
+
+
+def test_the_nested_layout_of_older_versions_is_still_read(blobs, tmp_path):
+    left = tmp_path / "files" / ".incoming" / "0123abcd" / TARGET
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"old layout")
+    [temp] = blobs.list_temporary()
+    assert (temp.temp_key, temp.target) == (f".incoming/0123abcd/{TARGET}", TARGET)
+    assert b"".join(blobs.read_temporary(temp.temp_key)) == b"old layout"
+    blobs.discard_temporary(temp.temp_key)
+    assert _incoming(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["0123abcd.%2E%2E%2Fescape", "0123abcd.%2Fetc%2Fpasswd",
+                                  "0123abcd.%ff%fe", "0123abcd."])
+def test_a_flat_name_carrying_a_bad_target_names_none(blobs, tmp_path, name):
+    (tmp_path / "files" / ".incoming" / name).write_bytes(b"x")
+    [temp] = blobs.list_temporary()
+    assert temp.temp_key == f".incoming/{name}" and temp.target is None
