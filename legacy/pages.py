@@ -32,15 +32,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-import jinja2
 from webob import Response
 
 from storage_backends.records import ADMIN, MAINTAINER, OWNER
 
 from .context import RequestContext
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC_PATH = "/static"
@@ -58,7 +60,13 @@ NAVIGATION = (
 
 @lru_cache(maxsize=None)
 def environment() -> jinja2.Environment:
-    """One environment per process: it only caches compiled templates."""
+    """One environment per process: it only caches compiled templates.
+
+    Jinja2 is imported with it, on the first page rendered: a process that
+    serves only the index and the file downloads never needs it.
+    """
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),

@@ -14,18 +14,23 @@ mirror client reads a 404 as "this index does not sign".
 
 PEP 464 retired these URLs on pypi.python.org in 2015; a 2010-style mirror
 client (pep381client) still needs them.
+
+cryptography is imported on the first signature or key asked for (about
+10 MB that a server nobody mirrors from never needs).
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa
 from webob import Response
 
 from . import simple
 from .context import RequestContext
 from .http_errors import NotFound
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import dsa
 
 NO_KEY = ("this index does not sign its simple pages: no server key at {path} "
           "(an administrator creates one with `pypi genkey`)")
@@ -37,6 +42,9 @@ def load_private_key(path: Path) -> dsa.DSAPrivateKey | None:
     A file that is not a DSA key raises: that is the operator's mistake, a 500
     logged with its traceback, not something a client can fix.
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa
+
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
@@ -49,11 +57,15 @@ def load_private_key(path: Path) -> dsa.DSAPrivateKey | None:
 
 def sign_page(key: dsa.DSAPrivateKey, page: bytes) -> bytes:
     """PEP 381: DSA over SHA-1 of the page, DER ``SEQUENCE {r INTEGER, s INTEGER}``."""
+    from cryptography.hazmat.primitives import hashes
+
     return key.sign(page, hashes.SHA1())
 
 
 def public_key_pem(key: dsa.DSAPrivateKey) -> bytes:
     """The public half as a PEM ``SubjectPublicKeyInfo``, the form legacy published."""
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo)
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa
-
 KEY_SIZE = 2048
 
 
@@ -24,6 +21,10 @@ class KeyExists(Exception):
 
 def generate_key_pair(private_path: Path, public_path: Path, force: bool = False) -> None:
     """Write a new private key (PEM, PKCS#8, mode 0600) and its public key (PEM)."""
+    # Here, not at the top: every `pypi` command (serve too) imports this module.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa
+
     if not force:
         for path in (private_path, public_path):
             if path.exists():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,10 +27,6 @@ from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
-
-# alembic announces each of its plugins at INFO when it loads.
-logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import SchemaMissing, SchemaOutdated, UnknownSchema
@@ -67,13 +64,30 @@ class State:
     revision: str | None
 
 
+# alembic announces each of its plugins at INFO when it loads.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+_REVISION_LINE = re.compile(r'^(revision|down_revision) = (?:"([^"]+)"|None)$', re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
-def _script() -> ScriptDirectory:
-    return ScriptDirectory(str(MIGRATIONS))
+def _revisions() -> dict[str, str | None]:
+    """Each revision in ``migrations/versions`` with the one it follows.
+
+    Read from the modules' ``revision = "..."`` lines, not through alembic's
+    ``ScriptDirectory``, which would load alembic's runtime and Mako (about
+    12 MB) into every server process only to learn the head at start-up.
+    """
+    chain: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("[0-9]*.py")):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        chain[found["revision"]] = found["down_revision"] or None
+    return chain
 
 
 def head_revision() -> str:
-    return _script().get_current_head()
+    chain = _revisions()
+    head, = set(chain) - set(chain.values())
+    return head
 
 
 def detect(conn: Connection) -> State:
@@ -82,7 +96,7 @@ def detect(conn: Connection) -> State:
     tables = set(inspector.get_table_names())
     if VERSION_TABLE in tables:
         revision = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
-        known = {script.revision for script in _script().walk_revisions()}
+        known = set(_revisions())
         if revision not in known:
             raise UnknownSchema(f"the database is at migration revision {revision!r}, which this "
                                 f"version does not know (known: {', '.join(sorted(known))}); "

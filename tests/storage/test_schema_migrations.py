@@ -71,3 +71,14 @@ def test_a_database_behind_the_newest_revision_is_refused_by_check(tmp_path):
     finally:
         store.close()
     open_sql_store(url).close()
+
+
+def test_revisions_read_from_the_files_are_alembics():
+    """``head_revision`` reads the version modules' lines; alembic must see the same chain."""
+    from alembic.script import ScriptDirectory
+
+    from storage_backends.sql.schema import MIGRATIONS, _revisions
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert head_revision() == script.get_current_head()
+    assert _revisions() == {s.revision: s.down_revision for s in script.walk_revisions()}
