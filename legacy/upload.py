@@ -20,7 +20,9 @@ from webob import Response
 from storage_backends.errors import (
     BlobTooLarge, DigestExists, FileExists, ProjectExists, UnknownClassifier,
 )
-from storage_backends.records import ADMIN, MAINTAINER, OWNER, NewFile, StoredBlob, legacy_file_path
+from storage_backends.records import (
+    ADMIN, MAINTAINER, OWNER, NewFile, ReleaseMetadata, StoredBlob, legacy_file_path,
+)
 
 from .context import RequestContext
 from .core_metadata import wheel_metadata
@@ -77,16 +79,13 @@ def file_upload(ctx: RequestContext) -> Response:
             metadata_blob = ctx.blobs.put_stream(io.BytesIO(core_metadata),
                                                  target=path + ".metadata")
         _check_client_digests(form, blob)
-        same_content = ctx.store.get_file_by_md5(blob.md5)
-        if same_content is not None:   # checked before the release is registered
-            raise DigestExists(filename, same_content.filename)
-        _ensure_release(ctx, name, version, project is None)
+        new_release = _new_release_metadata(ctx, name, version, project is None)
         new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,
                            packagetype=filetype, path=path, size=blob.size, md5_digest=blob.md5,
                            sha256_digest=blob.sha256, blake2_256_digest=blob.blake2_256,
                            comment_text=form.text("comment"), has_signature=signature is not None,
                            metadata_sha256=metadata_blob.sha256 if metadata_blob else None)
-        ctx.store.add_file(ctx.actor, new_file)
+        _add_file(ctx, new_file, new_release)
     except BaseException as err:
         for pending in (blob, signature_blob, metadata_blob):
             if pending is not None:
@@ -168,14 +167,21 @@ def _check_distutils_blake2(form, file) -> None:
         raise BadRequest("BLAKE2b-256 digest mismatch")
 
 
-def _ensure_release(ctx: RequestContext, name: str, version: str, new_project: bool) -> None:
-    """Register the release from the upload's own metadata if it does not exist yet."""
-    if ctx.store.get_release(name, version) is not None:
-        return
+def _new_release_metadata(ctx: RequestContext, name: str, version: str,
+                          new_project: bool) -> ReleaseMetadata | None:
+    """The upload's own metadata, checked, when its release does not exist yet."""
+    if not new_project and ctx.store.get_release(name, version) is not None:
+        return None
     metadata = metadata_from_form(ctx.form)
     validate_release(name, version, metadata, new_project=new_project, new_release=True)
+    return metadata
+
+
+def _add_file(ctx: RequestContext, new_file: NewFile,
+              new_release: ReleaseMetadata | None) -> None:
+    """One commit: the file record, and the release (and project) it registers if new."""
     try:
-        ctx.store.store_release(ctx.actor, name, version, metadata)
+        ctx.store.add_file(ctx.actor, new_file, new_release=new_release)
     except UnknownClassifier as err:
         raise BadRequest(f'Invalid classifier "{err.classifier}"') from None
     except ProjectExists as err:

@@ -142,12 +142,18 @@ class Store(ABC):
 
     # -- files -----------------------------------------------------------------
     @abstractmethod
-    def add_file(self, actor: Actor, new_file: NewFile) -> FileRecord:
-        """Attach a file record to an existing release.
+    def add_file(self, actor: Actor, new_file: NewFile, *,
+                 new_release: ReleaseMetadata | None = None) -> FileRecord:
+        """Attach a file record to a release.
 
         Journals ``add <python_version> file <filename>``. Raises
         ``NoSuchRelease``, ``FileExists`` (file name taken anywhere in the
-        index) or ``DigestExists`` (same md5 under another name).
+        index) or ``DigestExists`` (same md5 under another name). With
+        ``new_release``, a missing release (and project) is first created
+        from it as ``store_release`` would, in the same transaction, so an
+        upload is one commit; its errors (``ProjectExists``,
+        ``UnknownClassifier``) come after the file's, and nothing is written
+        when any is raised. An existing release is left as it is.
         """
 
     @abstractmethod

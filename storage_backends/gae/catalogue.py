@@ -186,6 +186,22 @@ class CatalogueMixin:
             journal_project(journal, actor, project, None, f"add {OWNER} {actor.user}")
         return puts
 
+    def _release_for_file(self, journal: Journaller, actor: Actor, name: str, version: str,
+                          project: m.Project | None, metadata: ReleaseMetadata):
+        """``store_release``'s insert path inside ``add_file``'s transaction: (project,
+        release, entities to put)."""
+        if project is None:
+            self._check_new_project(actor, name)
+        self._check_classifiers(metadata.classifiers)
+        if project is None:
+            puts = self._new_project(journal, actor, name)
+            project, releases = puts[0], {}
+        else:
+            puts = []
+            releases = {r.key.id(): r for r in m.Release.query(ancestor=project.key).fetch()}
+        puts += self._insert_release(journal, actor, project, releases, version, metadata, False)
+        return project, releases[version], puts
+
     @staticmethod
     def _check_classifiers(classifiers) -> None:
         wanted = list(dict.fromkeys(classifiers))

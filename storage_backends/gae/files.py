@@ -11,7 +11,7 @@ from __future__ import annotations
 from .sdk import ndb
 
 from ..errors import DigestExists, FileExists, NoSuchFile, NoSuchRelease
-from ..records import Actor, FileRecord, NewFile
+from ..records import Actor, FileRecord, NewFile, ReleaseMetadata
 from . import models as m
 from .catalogue import journal_project
 from .journal import TXN_RETRIES, utcnow
@@ -31,14 +31,15 @@ def file_record(entity: m.ProjectFile) -> FileRecord:
 
 class FilesMixin:
 
-    def add_file(self, actor: Actor, new_file: NewFile) -> FileRecord:
+    def add_file(self, actor: Actor, new_file: NewFile, *,
+                 new_release: ReleaseMetadata | None = None) -> FileRecord:
         f = new_file
 
         def work(journal):
             project = self._exact_project(f.name)
             release = (ndb.Key(m.Release, f.version, parent=project.key).get()
                        if project else None)
-            if release is None:
+            if release is None and new_release is None:
                 raise NoSuchRelease(f.name, f.version)
             taken_name, taken_digest = ndb.get_multi([file_name_key(f.filename),
                                                       file_digest_key(f.md5_digest)])
@@ -46,6 +47,10 @@ class FilesMixin:
                 raise FileExists(f.filename)
             if taken_digest is not None:
                 raise DigestExists(f.filename, taken_digest.filename)
+            release_puts = []
+            if release is None:
+                project, release, release_puts = self._release_for_file(
+                    journal, actor, f.name, f.version, project, new_release)
             entity = m.ProjectFile(
                 id=f.filename, parent=project.key, name=f.name, version=f.version,
                 python_version=f.python_version, packagetype=f.packagetype, path=f.path,
@@ -56,7 +61,7 @@ class FilesMixin:
                 metadata_sha256=f.metadata_sha256)
             journal_project(journal, actor, project, f.version,
                             f"add {f.python_version} file {f.filename}")
-            puts = [entity, project,
+            puts = [*(e for e in release_puts if e is not project), entity, project,
                     m.FileName(key=file_name_key(f.filename), project=project.key.id()),
                     m.FileDigest(key=file_digest_key(f.md5_digest), filename=f.filename)]
             return file_record(entity), puts, []

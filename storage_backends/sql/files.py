@@ -1,12 +1,22 @@
 """File records (``release_files``) in the SQL store; the bytes live in a BlobStore."""
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, select
+from types import SimpleNamespace
+
+from sqlalchemy import and_, bindparam, delete, or_, select
 
 from ..errors import DigestExists, FileExists, NoSuchFile, NoSuchRelease
-from ..records import Actor, FileRecord, NewFile
+from ..records import Actor, FileRecord, NewFile, ReleaseMetadata
 from .journal import utcnow
 from .tables import release_files, releases
+
+
+RELEASE_REQUIRES_PYTHON = select(releases.c.requires_python).where(
+    releases.c.name == bindparam("name"), releases.c.version == bindparam("version"))
+FILE_CLASHES = select(release_files.c.filename, release_files.c.md5_digest).where(or_(
+    release_files.c.filename == bindparam("filename"),
+    release_files.c.md5_digest == bindparam("md5")))
+INSERT_FILE = release_files.insert()
 
 
 def file_record(row) -> FileRecord:
@@ -15,29 +25,43 @@ def file_record(row) -> FileRecord:
 
 class FilesMixin:
 
-    def add_file(self, actor: Actor, new_file: NewFile) -> FileRecord:
+    def add_file(self, actor: Actor, new_file: NewFile, *,
+                 new_release: ReleaseMetadata | None = None) -> FileRecord:
         f = new_file
         with self._write() as conn:
-            release = conn.execute(select(releases.c.requires_python).where(
-                releases.c.name == f.name, releases.c.version == f.version)).first()
-            if release is None:
+            release = conn.execute(RELEASE_REQUIRES_PYTHON,
+                                   {"name": f.name, "version": f.version}).first()
+            if release is None and new_release is None:
                 raise NoSuchRelease(f.name, f.version)
-            if self._file_row(conn, release_files.c.filename == f.filename) is not None:
-                raise FileExists(f.filename)
-            same = self._file_row(conn, release_files.c.md5_digest == f.md5_digest)
-            if same is not None:
-                raise DigestExists(f.filename, same.filename)
-            conn.execute(release_files.insert().values(
+            self._check_file_free(conn, f)
+            if release is None:
+                self._create_release_for_file(conn, actor, f.name, f.version, new_release)
+                requires_python = new_release.requires_python
+            else:
+                requires_python = release.requires_python
+            values = dict(
                 name=f.name, version=f.version, python_version=f.python_version,
                 packagetype=f.packagetype, comment_text=f.comment_text, filename=f.filename,
                 md5_digest=f.md5_digest, upload_time=utcnow(), downloads=0,
                 sha256_digest=f.sha256_digest, blake2_256_digest=f.blake2_256_digest,
                 size=f.size, has_signature=f.has_signature, path=f.path,
-                requires_python=release.requires_python, metadata_sha256=f.metadata_sha256))
+                requires_python=requires_python, metadata_sha256=f.metadata_sha256)
+            conn.execute(INSERT_FILE, values)
             self._journal(conn, actor, f.name, f.version,
                           f"add {f.python_version} file {f.filename}")
-            row = self._file_row(conn, release_files.c.filename == f.filename)
-        return file_record(row)
+        return FileRecord.from_stored(SimpleNamespace(**values), f.filename)
+
+    @staticmethod
+    def _check_file_free(conn, f: NewFile) -> None:
+        """``FileExists`` or ``DigestExists``, from one indexed look-up of both."""
+        rows = conn.execute(FILE_CLASHES, {"filename": f.filename, "md5": f.md5_digest}).all()
+        if any(row.filename == f.filename for row in rows):
+            raise FileExists(f.filename)
+        for row in rows:
+            if row.md5_digest == f.md5_digest:
+                raise DigestExists(f.filename, row.filename)
+        if rows:                       # a file name equal under the column's collation
+            raise FileExists(f.filename)
 
     def list_files(self, name: str, version: str | None = None) -> list[FileRecord]:
         where = release_files.c.name == name

@@ -5,7 +5,10 @@ Every write transaction first locks the one-row ``pypi_serial`` counter
 writers, so the checks a write makes before changing anything cannot be
 overtaken by another writer, and serials, handed out from the counter inside
 the transaction, increase in commit order: a mirror paging with
-``serial > last`` never misses a row that commits late.
+``serial > last`` never misses a row that commits late. Since the lock's read
+gives the counter's value, the next serials are counted in Python; the
+counter and each touched project's ``last_serial`` are written once, just
+before the commit, however many journal rows the transaction adds.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from ..records import Actor, JournalEntry
@@ -22,6 +25,15 @@ from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
 
 
 NOT_LOOKED_UP = object()
+# ``Connection.info`` keys, set for the length of one write transaction.
+_SERIAL, _TOUCHED = "pypi_serial_now", "pypi_serial_touched"
+LOCK_SERIAL = (select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
+               .with_for_update())
+INSERT_JOURNAL = journals.insert()
+SET_COUNTER = (update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
+               .values(value=bindparam("serial")))
+SET_PROJECT_SERIAL = (update(packages).where(packages.c.name == bindparam("project"))
+                      .values(last_serial=bindparam("serial")))
 
 
 def utcnow() -> datetime:
@@ -43,9 +55,28 @@ class JournalMixin:
     def _write(self) -> Iterator[Connection]:
         """One write transaction, holding the serial counter's lock throughout."""
         with self._writer.begin() as conn:
-            conn.execute(select(pypi_serial.c.value)
-                         .where(pypi_serial.c.id == SERIAL_ROW_ID).with_for_update())
-            yield conn
+            conn.info[_SERIAL] = [conn.execute(LOCK_SERIAL).scalar(), False]
+            conn.info[_TOUCHED] = {}
+            try:
+                yield conn
+                self._write_serials(conn)
+            finally:
+                conn.info.pop(_SERIAL, None)
+                conn.info.pop(_TOUCHED, None)
+
+    @staticmethod
+    def _write_serials(conn: Connection) -> None:
+        """Store the counter and the touched projects' ``last_serial`` (also mid-transaction,
+        before reading them back)."""
+        counter = conn.info[_SERIAL]
+        if counter[1]:
+            conn.execute(SET_COUNTER, {"serial": counter[0]})
+            counter[1] = False
+        touched = conn.info[_TOUCHED]
+        if touched:
+            conn.execute(SET_PROJECT_SERIAL, [{"project": name, "serial": serial}
+                                              for name, serial in touched.items()])
+            touched.clear()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -54,23 +85,21 @@ class JournalMixin:
 
     def _journal(self, conn: Connection, actor: Actor, name: str, version: str | None,
                  action: str) -> int:
-        """Append one journal row with the next serial; returns the serial."""
+        """Append one journal row with the next serial; returns the serial. Only inside
+        ``_write``, whose lock read knows the counter."""
+        counter = conn.info[_SERIAL]
         sequence = self._legacy_sequence(conn)
         if sequence is not None:
             serial = conn.execute(select(func.nextval(sequence))).scalar_one()
-            conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
-                         .values(value=serial))
         else:
-            conn.execute(update(pypi_serial).where(pypi_serial.c.id == SERIAL_ROW_ID)
-                         .values(value=pypi_serial.c.value + 1))
-            serial = conn.execute(select(pypi_serial.c.value)
-                                  .where(pypi_serial.c.id == SERIAL_ROW_ID)).scalar_one()
-        conn.execute(journals.insert().values(
-            id=serial, name=name, version=version, action=action,
-            submitted_date=utcnow(), submitted_by=actor.user, submitted_from=actor.address))
+            serial = (counter[0] or 0) + 1
+        counter[:] = [serial, True]
+        conn.execute(INSERT_JOURNAL, {
+            "id": serial, "name": name, "version": version, "action": action,
+            "submitted_date": utcnow(), "submitted_by": actor.user,
+            "submitted_from": actor.address})
         if name:
-            conn.execute(update(packages).where(packages.c.name == name)
-                         .values(last_serial=serial))
+            conn.info[_TOUCHED][name] = serial
         return serial
 
     # -- Store: serials and journal ---------------------------------------------

@@ -1,13 +1,13 @@
 """Projects (the legacy ``packages`` table) in the SQL store."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Connection
 
 from ..errors import NoSuchProject, NoSuchUser, ProjectExists
 from ..ordering import legacy_normalized_name, normalize_name
 from ..records import OWNER, Actor, FileRecord, Project
-from .journal import utcnow
+from .journal import NOT_LOOKED_UP, utcnow
 from .tables import (
     packages, release_classifiers, release_dependencies, release_files, releases, roles, users,
 )
@@ -34,11 +34,9 @@ def rows_by_pep503_name(conn: Connection, name: str, columns=(packages,)) -> lis
     yet; they are few and indexed by their NULL, so they are checked here too.
     """
     key = normalize_name(name)
-    rows = conn.execute(select(*columns).where(packages.c.pep503_name == key)).all()
-    if not rows:
-        rows = [row for row in conn.execute(select(*columns).where(packages.c.pep503_name.is_(None)))
-                if normalize_name(row.name) == key]
-    return rows
+    return [row for row in conn.execute(select(*columns).where(or_(
+        packages.c.pep503_name == key, packages.c.pep503_name.is_(None))))
+        if normalize_name(row.name) == key]
 
 
 def project_sort_key(project: Project) -> tuple[str, str]:
@@ -67,6 +65,7 @@ class ProjectsMixin:
         with self._write() as conn:
             self._check_new_project(conn, actor, name)
             self._insert_project(conn, actor, name)
+            self._write_serials(conn)
             row = self._project_row(conn, name)
         return project_record(row)
 
@@ -97,9 +96,11 @@ class ProjectsMixin:
                 return row
         return min(rows, key=lambda r: r.name) if rows else None
 
-    def _check_new_project(self, conn: Connection, actor: Actor, name: str) -> None:
-        """Raise what would stop ``name`` from being created by ``actor``."""
-        existing = self._find_project_row(conn, name)
+    def _check_new_project(self, conn: Connection, actor: Actor, name: str,
+                           found=NOT_LOOKED_UP) -> None:
+        """Raise what would stop ``name`` from being created by ``actor``; ``found``: what
+        ``_find_project_row`` gave, when the caller looked already."""
+        existing = self._find_project_row(conn, name) if found is NOT_LOOKED_UP else found
         if existing is not None:
             raise ProjectExists(name, existing.name)
         if actor.user is not None and conn.execute(

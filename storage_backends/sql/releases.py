@@ -13,7 +13,7 @@ from collections import defaultdict
 from sqlalchemy import and_, delete, false, or_, select, update
 from sqlalchemy.engine import Connection
 
-from ..errors import NoSuchRelease
+from ..errors import NoSuchRelease, ProjectExists
 from ..ordering import compute_orderings
 from ..records import (
     LIST_FIELD_KINDS, SINGLE_FIELDS, Actor, FileRecord, Release, ReleaseChange,
@@ -24,6 +24,7 @@ from .tables import (
     release_classifiers, release_dependencies, release_files, releases, trove_classifiers,
 )
 
+INSERT_RELEASE = releases.insert()
 _FIELD_OF_KIND = {kind: field for field, kind in LIST_FIELD_KINDS.items()}
 # Journal names differing from record field names: legacy's column name.
 _JOURNAL_NAMES = {"hidden": "_pypi_hidden"}
@@ -53,6 +54,22 @@ class ReleasesMixin:
             changed = self._update_release(conn, actor, old[0], metadata, trove_ids, hidden)
             release = self._load_releases(conn, name, version)[0] if changed else old[0]
         return ReleaseChange(release, changed_fields=changed)
+
+    def _create_release_for_file(self, conn: Connection, actor: Actor, name: str, version: str,
+                                 metadata: ReleaseMetadata) -> None:
+        """``store_release``'s insert path inside ``add_file``'s transaction, which has
+        found no such release."""
+        project = self._find_project_row(conn, name)
+        if project is not None and project.name != name:
+            raise ProjectExists(name, project.name)
+        if project is None:
+            self._check_new_project(conn, actor, name, found=None)
+        trove_ids = self._classifier_ids(conn, metadata.classifiers)
+        if project is None:
+            self._insert_project(conn, actor, name)
+        autohide = project is None or project.autohide is None or bool(project.autohide)
+        self._insert_release(conn, actor, name, version, metadata, trove_ids, False, autohide,
+                             only_release=project is None)
 
     def get_release(self, name: str, version: str) -> Release | None:
         with self._read() as conn:
@@ -84,14 +101,17 @@ class ReleasesMixin:
     # -- writing -----------------------------------------------------------------
     def _insert_release(self, conn: Connection, actor: Actor, name: str, version: str,
                         metadata: ReleaseMetadata, trove_ids: list[int], hidden: bool,
-                        autohide: bool) -> None:
-        conn.execute(releases.insert().values(
+                        autohide: bool, only_release: bool = False) -> None:
+        """``only_release``: the project is new, so there is nothing to hide or reorder."""
+        conn.execute(INSERT_RELEASE, dict(
             name=name, version=version, _pypi_hidden=hidden, _pypi_ordering=0,
             created=utcnow(), **{f: getattr(metadata, f) for f in SINGLE_FIELDS}))
         for field in LIST_FIELD_KINDS:
             self._insert_list(conn, name, version, field, getattr(metadata, field))
         self._insert_classifiers(conn, name, version, trove_ids)
         self._journal(conn, actor, name, version, "new release")
+        if only_release:
+            return
         if autohide:
             # Legacy hid every other release regardless of version order, unjournalled.
             conn.execute(update(releases).where(

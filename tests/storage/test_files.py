@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from storage_backends.errors import DigestExists, FileExists, NoSuchFile, NoSuchRelease
+from storage_backends.errors import (
+    DigestExists, FileExists, NoSuchFile, NoSuchRelease, ProjectExists, UnknownClassifier,
+)
 from storage_backends.records import Actor, ReleaseMetadata
 
-from .samples import new_file
+from .samples import CLASSIFIERS, FULL_METADATA, new_file
 
 
 def test_add_file_round_trip_and_journal(store, alice, demo):
@@ -107,3 +109,55 @@ def test_remove_missing_file(store, alice, demo):
     with pytest.raises(NoSuchFile):
         store.remove_file(Actor("alice"), "missing.tar.gz")
     assert store.last_serial() == store.get_project("demo").last_serial
+
+
+# -- add_file with new_release: an upload's release, project and file in one commit ----------
+def test_add_file_creates_the_missing_project_and_release_in_one_go(store, alice):
+    store.add_classifiers(CLASSIFIERS)
+    before = store.last_serial()
+    record = store.add_file(alice, new_file("fresh", "2.0", "fresh-2.0.tar.gz"),
+                            new_release=FULL_METADATA)
+    assert record.requires_python == FULL_METADATA.requires_python
+    assert store.get_file("fresh-2.0.tar.gz") == record
+    assert store.get_release("fresh", "2.0").metadata == FULL_METADATA
+    assert [r.role_name for r in store.roles_for_project("fresh")] == ["Owner"]
+    entries = store.changelog_since_serial(before)
+    assert [e.action for e in entries] == ["create", "add Owner alice", "new release",
+                                           "add source file fresh-2.0.tar.gz"]
+    assert [e.serial for e in entries] == list(range(before + 1, before + 5))
+    assert store.get_project("fresh").last_serial == store.last_serial() == before + 4
+
+
+def test_add_file_with_new_release_to_an_existing_project_hides_and_orders(store, alice, demo):
+    store.add_file(alice, new_file("demo", "2.0", "demo-2.0.tar.gz"),
+                   new_release=ReleaseMetadata(summary="Two"))
+    releases = store.list_releases("demo")
+    assert [(r.version, r.hidden) for r in releases] == [("2.0", False), ("1.0", True)]
+    assert releases[0].ordering > releases[1].ordering
+
+
+def test_add_file_leaves_an_existing_release_as_it_is(store, alice, demo):
+    before = store.last_serial()
+    store.add_file(alice, new_file("demo", "1.0", "demo-1.0.tar.gz"),
+                   new_release=ReleaseMetadata(summary="Changed"))
+    assert store.get_release("demo", "1.0").metadata.summary == "Demo"
+    assert [e.action for e in store.changelog_since_serial(before)] == [
+        "add source file demo-1.0.tar.gz"]
+
+
+@pytest.mark.parametrize("clash", ["filename", "digest", "classifier", "spelling"])
+def test_add_file_with_new_release_writes_nothing_when_refused(store, alice, demo, clash):
+    store.add_file(alice, new_file("demo", "1.0", "demo-1.0.tar.gz", b"demo bytes"))
+    name = "Demo" if clash == "spelling" else "fresh"
+    new = new_file(name, "1.0", "demo-1.0.tar.gz" if clash == "filename" else "fresh-1.0.tar.gz",
+                   b"demo bytes" if clash == "digest" else b"fresh bytes")
+    metadata = ReleaseMetadata(classifiers=("Not :: A :: Classifier",) if clash == "classifier"
+                               else ())
+    expected = {"filename": FileExists, "digest": DigestExists,
+                "classifier": UnknownClassifier, "spelling": ProjectExists}[clash]
+    before = store.last_serial()
+    with pytest.raises(expected):
+        store.add_file(alice, new, new_release=metadata)
+    assert store.last_serial() == before and store.changelog_since_serial(before) == []
+    assert store.get_project("fresh") is None and store.get_project("Demo") is None
+    assert store.get_file("fresh-1.0.tar.gz") is None
