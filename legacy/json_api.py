@@ -106,7 +106,7 @@ def _conditional(ctx: RequestContext, response: Response, changed) -> Response:
     response.etag = hashlib.blake2b(response.body, digest_size=16).hexdigest()
     if changed is not None:
         response.last_modified = changed.replace(tzinfo=timezone.utc)
-    if not_modified(ctx.request, response.etag, response.last_modified):
+    if not_modified(ctx.request.environ, response.etag, response.last_modified):
         kept = [(k, v) for k, v in response.headerlist if k not in ("Content-Type", "Content-Length")]
         return Response(status=304, headerlist=kept)
     return response

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from typing import Callable, Hashable
+from typing import Callable, Hashable, NamedTuple
 
 from webob import Request, Response
 
@@ -29,6 +29,7 @@ from .conditional import not_modified
 # (a new page format), so that clients do not keep the old bytes.
 PAGE_FORMAT = "1"
 ENTRY_OVERHEAD = 200   # bytes of bookkeeping counted per entry besides its body
+OK, NOT_MODIFIED = "200 OK", "304 Not Modified"
 BUILD_LOCKS = 64       # builds of keys hashing alike wait for each other; few threads, few clashes
 
 
@@ -36,54 +37,83 @@ BUILD_LOCKS = 64       # builds of keys hashing alike wait for each other; few t
 class Page:
     """A built page: its body, its headers but the length, and when it last changed."""
     body: bytes
-    headers: tuple[tuple[str, str], ...]   # Content-Type first, ETag, Vary, serial, ...
+    headers: tuple[tuple[str, str], ...]   # Content-Type first, ETag, then the page's own
     last_modified: datetime | None = None  # aware UTC
+    not_modified_headers: tuple[tuple[str, str], ...] = ()   # a 304's: ETag and the page's own
+
+
+class _Entry:
+    __slots__ = ("freshness", "page", "token")
+
+    def __init__(self, freshness: Hashable, page: Page, token: Hashable | None):
+        self.freshness, self.page, self.token = freshness, page, token
 
 
 class PageCache:
-    """A size-bounded LRU map from a page key to the page and the freshness it was built under."""
+    """A size-bounded LRU map from a page key to the page and the freshness it was built under.
+
+    An entry also remembers the store's ``change_token`` taken before its
+    freshness was last read and found equal: while the store's token is still
+    that one, nothing was committed since, and the entry is current without a read.
+    """
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple[Hashable, Page]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._builders = [threading.Lock() for _ in range(BUILD_LOCKS)]
 
-    def get(self, key: Hashable, freshness: Hashable) -> Page | None:
+    def get(self, key: Hashable, freshness: Hashable, token: Hashable | None = None) -> Page | None:
+        """The page built under ``freshness``; ``token`` is the change token taken before
+        ``freshness`` was read (None: not known)."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry[0] != freshness:
+            if entry is None or entry.freshness != freshness:
+                return None
+            entry.token = token
+            self._entries.move_to_end(key)
+            return entry.page
+
+    def confirmed(self, key: Hashable, token: Hashable | None) -> tuple[Hashable, Page] | None:
+        """``(freshness, page)`` when the page was found current under this very change token."""
+        if token is None:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.token is None or entry.token != token:
                 return None
             self._entries.move_to_end(key)
-            return entry[1]
+            return entry.freshness, entry.page
 
-    def put(self, key: Hashable, freshness: Hashable, page: Page) -> None:
+    def put(self, key: Hashable, freshness: Hashable, page: Page,
+            token: Hashable | None = None) -> None:
         cost = len(page.body) + ENTRY_OVERHEAD
         if cost > self.max_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1].body) + ENTRY_OVERHEAD
-            self._entries[key] = (freshness, page)
+                self._bytes -= len(old.page.body) + ENTRY_OVERHEAD
+            self._entries[key] = _Entry(freshness, page, token)
             self._bytes += cost
             while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= len(dropped.body) + ENTRY_OVERHEAD
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.page.body) + ENTRY_OVERHEAD
 
-    def get_or_build(self, key: Hashable, freshness: Hashable, build: Callable[[], Page]) -> Page:
+    def get_or_build(self, key: Hashable, freshness: Hashable, build: Callable[[], Page],
+                     token: Hashable | None = None) -> Page:
         """The page, built by one thread at a time per key: threads asking for a page that is
         being built wait for it instead of building it too (``/simple/`` of 100k projects
         costs a few tenths of a second and tens of MB while it is built)."""
-        page = self.get(key, freshness)
+        page = self.get(key, freshness, token)
         if page is not None:
             return page
         with self._builders[hash(key) % len(self._builders)]:
-            page = self.get(key, freshness)
+            page = self.get(key, freshness, token)
             if page is None:
                 page = build()
-                self.put(key, freshness, page)
+                self.put(key, freshness, page, token)
         return page
 
     @property
@@ -102,38 +132,68 @@ def etag_for(key: Hashable, freshness: Hashable) -> str:
     return f'"{digest}"'
 
 
-def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshness: Hashable,
-               content_type: str, headers: list[tuple[str, str]],
-               build: Callable[[], tuple[bytes, datetime | None]]) -> Response:
-    """The page ``key`` as of ``freshness``: a 304, the cached page, or one built now.
+class Answer(NamedTuple):
+    """What to send: the status line, the headers and the body (empty for a 304)."""
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness: Hashable,
+                content_type: str, headers: list[tuple[str, str]],
+                build: Callable[[], tuple[bytes, datetime | None]] | None,
+                token: Hashable | None = None) -> Answer | None:
+    """The answer for page ``key`` as of ``freshness``: a 304, the cached page, or one built now.
 
     ``headers`` go on every answer, 304s included (the serial, ``Vary``);
     ``build`` returns the body and when it last changed (naive UTC, or None).
     The ETag is checked before anything is built, so a revalidation costs only
-    the freshness read the caller made.
+    the freshness read the caller made. With ``build`` None nothing is built:
+    None when the page is not cached (the caller then takes the path that can build).
+    ``token`` is the store's change token taken before ``freshness`` was read.
     """
     etag = etag_for(key, freshness)
-    if "HTTP_IF_NONE_MATCH" in request.environ:
-        if not_modified(request, etag, None):
-            return Response(status=304, headerlist=[("ETag", etag), *headers])
-    def built() -> Page:
-        body, changed = build()
-        return _page(body, content_type, etag, headers, changed)
+    if "HTTP_IF_NONE_MATCH" in environ and not_modified(environ, etag, None):
+        return Answer(NOT_MODIFIED, [("ETag", etag), *headers], b"")
+    if build is None:
+        page = cache.get(key, freshness, token) if cache is not None else None
+        if page is None:
+            return None
+    else:
+        def built() -> Page:
+            body, changed = build()
+            return _page(body, content_type, etag, headers, changed)
+        page = (cache.get_or_build(key, freshness, built, token) if cache is not None
+                else built())
+    return cached_page_answer(environ, page)
 
-    page = cache.get_or_build(key, freshness, built) if cache is not None else built()
-    if not_modified(request, etag, page.last_modified):
-        return Response(status=304, headerlist=list(page.headers[1:]))
-    response = Response(headerlist=list(page.headers))
-    response.body = page.body
-    return response
+
+def cached_page_answer(environ: dict, page: Page) -> Answer:
+    """A 304 when the client holds ``page`` (a current one), else the page."""
+    if not_modified(environ, page.headers[1][1], page.last_modified):
+        return Answer(NOT_MODIFIED, list(page.not_modified_headers), b"")
+    return Answer(OK, [*page.headers, ("Content-Length", str(len(page.body)))], page.body)
+
+
+def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshness: Hashable,
+               content_type: str, headers: list[tuple[str, str]],
+               build: Callable[[], tuple[bytes, datetime | None]]) -> Response:
+    """``page_answer`` as a webob response."""
+    answer = page_answer(request.environ, cache, key, freshness, content_type, headers, build)
+    return Response(status=answer.status, headerlist=answer.headers, app_iter=[answer.body])
 
 
 def _page(body: bytes, content_type: str, etag: str, headers: list[tuple[str, str]],
           changed: datetime | None) -> Page:
-    """``headers`` of the page start with Content-Type, which a 304 leaves out."""
-    full = [("Content-Type", f"{content_type}; charset=utf-8"), ("ETag", etag), *headers]
+    """A page's headers: Content-Type, ETag, ``headers``, Last-Modified when known.
+
+    A 304 carries the ETag and ``headers`` only: with an ETag, Last-Modified
+    guides no cache (RFC 9110 §15.4.5).
+    """
+    not_modified_headers = (("ETag", etag), *headers)
+    full = [("Content-Type", f"{content_type}; charset=utf-8"), *not_modified_headers]
     last_modified = None
     if changed is not None:
         last_modified = changed.replace(tzinfo=timezone.utc, microsecond=0)
         full.append(("Last-Modified", format_datetime(last_modified, usegmt=True)))
-    return Page(body, tuple(full), last_modified)
+    return Page(body, tuple(full), last_modified, not_modified_headers)

@@ -24,12 +24,13 @@ from webob import Response
 from webob.acceptparse import create_accept_header
 from webob.exc import HTTPMovedPermanently
 
+from storage_backends.interface import Store
 from storage_backends.ordering import normalize_name
 from storage_backends.records import FileRecord, ReleaseOrder
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
-from .page_cache import serve_page
+from .page_cache import Answer, PageCache, cached_page_answer, page_answer, serve_page
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
@@ -52,9 +53,23 @@ class NotAcceptable(HTTPError):
 def simple_root(ctx: RequestContext) -> Response:
     content_type = negotiate(ctx)
     serial = ctx.store.last_serial()
-    return serve_page(ctx.request, ctx.pages, ("/simple/", content_type), serial, content_type,
+    return serve_page(ctx.request, ctx.pages, _root_key(content_type), serial, content_type,
                       _headers(serial), lambda: (_root_body(ctx, content_type, serial),
                                                  ctx.store.journal_time(serial)))
+
+
+def cached_root(environ: dict, path_args: dict, store: Store, cache: PageCache) -> Answer | None:
+    """``/simple/`` answered from the WSGI environ when it is cached (see ``cached_project``)."""
+    content_type = _best_offer(environ.get("HTTP_ACCEPT"))
+    if content_type is None:
+        return None
+    key, token = _root_key(content_type), store.change_token()
+    confirmed = cache.confirmed(key, token)
+    if confirmed is not None:
+        return cached_page_answer(environ, confirmed[1])
+    serial = store.last_serial()
+    return page_answer(environ, cache, key, serial, content_type, _headers(serial),
+                       build=None, token=token)
 
 
 def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
@@ -79,10 +94,46 @@ def simple_project(ctx: RequestContext) -> Response:
     if current is None:
         raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
     serial = current[1]
-    return serve_page(ctx.request, ctx.pages, (requested, content_type), current, content_type,
-                      _headers(serial),
+    return serve_page(ctx.request, ctx.pages, _project_key(requested, content_type), current,
+                      content_type, _headers(serial),
                       lambda: (_project_body(ctx, requested, current, content_type),
                                ctx.store.journal_time(serial)))
+
+
+def cached_project(environ: dict, path_args: dict, store: Store,
+                   cache: PageCache) -> Answer | None:
+    """``/simple/<name>/`` answered from the WSGI environ alone, or None.
+
+    A cached page costs less to send than webob takes to wrap the request and
+    the response, so the app offers a GET or HEAD here first. Only the common
+    case is answered: a normalised name whose page is cached under the current
+    serial (or a revalidation of it), headers and body exactly as
+    ``simple_project`` gives them. Anything else (a redirect, a 404 or 406, a
+    page to build) is None, and ``simple_project`` answers it. While the
+    store's change token says nothing was committed since the page was last
+    found current, not even the serial is read.
+    """
+    requested = path_args["name"]
+    content_type = _best_offer(environ.get("HTTP_ACCEPT"))
+    if content_type is None or normalize_name(requested) != requested:
+        return None
+    key, token = _project_key(requested, content_type), store.change_token()
+    confirmed = cache.confirmed(key, token)
+    if confirmed is not None:
+        return cached_page_answer(environ, confirmed[1])
+    current = store.project_serial(requested)
+    if current is None:
+        return None
+    return page_answer(environ, cache, key, current, content_type, _headers(current[1]),
+                       build=None, token=token)
+
+
+def _root_key(content_type: str) -> tuple[str, str]:
+    return ("/simple/", content_type)
+
+
+def _project_key(normalized: str, content_type: str) -> tuple[str, str]:
+    return (normalized, content_type)
 
 
 def _project_body(ctx: RequestContext, requested: str, current: tuple[str, int],

@@ -14,7 +14,7 @@ from webob.request import DisconnectionError
 
 from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
-from legacy.page_cache import PageCache
+from legacy.page_cache import Answer, PageCache
 from storage_backends import errors as storage_errors
 from storage_backends.interface import BlobStore, Store
 
@@ -40,6 +40,7 @@ DOMAIN_ERRORS = {
     storage_errors.UserExists: BadRequest,
 }
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "deny"}
+SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
 
 
 class ServiceUnavailable(HTTPError):
@@ -54,6 +55,10 @@ class PypiApp:
         self.pages = PageCache(config.page_cache_mb * MIB)
 
     def __call__(self, environ, start_response):
+        cached = self._cached_answer(environ)
+        if cached is not None:
+            start_response(cached.status, cached.headers + SECURITY_HEADER_LIST)
+            return [] if environ["REQUEST_METHOD"] == "HEAD" else [cached.body]
         request = Request(environ)
         response = self.handle(request)
         present = {name.lower() for name, _ in response.headerlist}
@@ -61,9 +66,26 @@ class PypiApp:
                                    if name.lower() not in present)
         return response(environ, start_response)
 
+    def _cached_answer(self, environ) -> Answer | None:
+        """A page the cache holds, answered without webob; None sends the request the full way.
+
+        Anything unusual, an error included, is None: the full path then answers it
+        (a read that failed here fails there too, and becomes the proper 503).
+        """
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        try:
+            route = resolve(_decoded_path(environ), self.config.base_path,
+                            self.config.simple_script)
+            if route.cached is None:
+                return None
+            return route.cached(environ, route.path_args, self.store, self.pages)
+        except Exception:
+            return None
+
     def handle(self, request: Request) -> Response:
         try:
-            path = _decoded_path(request)
+            path = _decoded_path(request.environ)
             route = resolve(path, self.config.base_path, self.config.simple_script)
             ctx = RequestContext(request, self.config, self.store, self.blobs,
                                  path_args=dict(route.path_args), pages=self.pages)
@@ -99,9 +121,9 @@ class PypiApp:
         self.store.close()
 
 
-def _decoded_path(request: Request) -> str:
+def _decoded_path(environ: dict) -> str:
     """SCRIPT_NAME + PATH_INFO as text; a path that is not UTF-8 is a 404, as in legacy."""
-    raw = (request.environ.get("SCRIPT_NAME", "") + request.environ.get("PATH_INFO", ""))
+    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     try:
         path = raw.encode("latin-1").decode("utf-8")
     except UnicodeError:

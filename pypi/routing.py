@@ -25,6 +25,9 @@ class Route:
     path_args: dict
     authenticate: bool = False
     subpath: str | None = None   # for the /pypi dispatcher
+    # Answers the request from the WSGI environ when the page is cached, else None:
+    # ``cached(environ, path_args, store, page_cache)`` (see ``legacy.simple.cached_project``).
+    cached: Callable | None = None
 
 
 def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
@@ -54,8 +57,8 @@ def resolve(path: str, base_path: str, simple_prefix: str) -> Route:
 
 def _simple_route(rest: str, simple_prefix: str) -> Route:
     if rest == "":
-        return Route(simple.simple_root, {})
-    return _project_route(rest, simple_prefix, simple.simple_project)
+        return Route(simple.simple_root, {}, cached=simple.cached_root)
+    return _project_route(rest, simple_prefix, simple.simple_project, simple.cached_project)
 
 
 def _serversig_route(rest: str) -> Route:
@@ -63,14 +66,15 @@ def _serversig_route(rest: str) -> Route:
     return _project_route(rest, "/serversig", serversig.serversig)
 
 
-def _project_route(rest: str, prefix: str, handler: Callable) -> Route:
+def _project_route(rest: str, prefix: str, handler: Callable,
+                   cached: Callable | None = None) -> Route:
     """``<prefix>/<name>/``: deeper paths are 404, a missing slash is added by a 301."""
     name, slash, deeper = rest.partition("/")
     if deeper or not name:
         raise NotFound(f"Not Found ({prefix}/{rest})")
     if not slash:
         raise HTTPMovedPermanently(location=f"{prefix}/{quote(name)}/")
-    return Route(handler, {"name": name})
+    return Route(handler, {"name": name}, cached=cached)
 
 
 FIXED = {

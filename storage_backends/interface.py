@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Hashable, Iterable, Iterator
 
 from . import listings as _listings
 from .records import (
@@ -73,6 +73,15 @@ class Store(ABC):
         it without building a whole record per project.
         """
         return [ProjectName(p.name, p.normalized_name, p.last_serial) for p in self.list_projects()]
+
+    def change_token(self) -> Hashable | None:
+        """A value equal on two calls only if nothing was committed in between, by any process
+        sharing the store; None where the backend cannot tell that without a query.
+
+        A page whose freshness key was read after a token was taken is still
+        fresh while the token is equal, so its freshness read can be skipped.
+        """
+        return None
 
     def project_serial(self, name: str) -> tuple[str, int] | None:
         """``(name, last_serial)`` of the project ``find_project(name)`` returns, or None.

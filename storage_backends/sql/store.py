@@ -6,6 +6,8 @@ schema and the engine's lifetime.
 """
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import Engine
 
 from ..interface import Store
@@ -17,7 +19,7 @@ from .digests import DigestsMixin
 from .fast_reads import FastReadsMixin, thread_connections_for
 from .files import FilesMixin
 from .integrity import IntegrityMixin
-from .journal import JournalMixin
+from .journal import NOT_LOOKED_UP, JournalMixin
 from .listings import ListingsMixin
 from .migration import MigrationMixin
 from .mirrors import MirrorsMixin
@@ -27,6 +29,7 @@ from .release_flags import ReleaseFlagsMixin
 from .releases import ReleasesMixin
 from .search import SearchMixin
 from .sessions import SessionsMixin
+from .sqlite_changes import wal_change_watch
 
 
 class SqlStore(FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
@@ -41,6 +44,7 @@ class SqlStore(FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin, Files
     def __init__(self, engine: Engine):
         self._init_transactions(engine)
         self._reads = thread_connections_for(engine)
+        self._watch, self._watch_lock = NOT_LOOKED_UP, threading.Lock()
 
     @property
     def engine(self) -> Engine:
@@ -62,7 +66,18 @@ class SqlStore(FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin, Files
         """Raise ``SchemaMissing``/``SchemaOutdated``/``UnknownSchema`` unless at the newest revision."""
         schema.check_current(self._engine)
 
+    def change_token(self):
+        if self._watch is NOT_LOOKED_UP:
+            with self._watch_lock:
+                if self._watch is NOT_LOOKED_UP:
+                    url = self._engine.url
+                    self._watch = (wal_change_watch(url.database)
+                                   if url.get_backend_name() == "sqlite" else None)
+        return self._watch.token() if self._watch is not None else None
+
     def close(self) -> None:
         if self._reads is not None:
             self._reads.close()
         self._engine.dispose()
+        if self._watch not in (None, NOT_LOOKED_UP):
+            self._watch.close()   # after the connections: see sqlite_changes

@@ -3,6 +3,8 @@ and ``last_serial``, which must see every write at once, even one made through
 another store (another server process) on the same database."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
@@ -102,3 +104,54 @@ def test_journal_time_is_the_time_of_that_serial(store, alice):
     for entry in entries:
         assert store.journal_time(entry.serial) == entry.submitted_date
     assert store.journal_time(entries[-1].serial + 1) is None
+
+
+# -- the change token: "nothing was committed since", without a query -----------------
+
+def _watches_changes(store) -> bool:
+    """Only a file SQLite database in WAL mode can tell without a query; the others say None."""
+    token = store.change_token()
+    on_sqlite = isinstance(store, SqlStore) and store.engine.url.get_backend_name() == "sqlite"
+    assert (token is not None) == on_sqlite
+    return token is not None
+
+
+def test_change_token_holds_until_a_commit_from_any_store(store, alice):
+    if not _watches_changes(store):
+        return
+    store.store_release(alice, "demo", "1.0", ReleaseMetadata())
+    before = store.change_token()
+    store.last_serial(), store.project_serial("demo"), store.list_project_names()
+    assert store.change_token() == before    # reads commit nothing
+    store.set_release_hidden(alice, "demo", "1.0", True)
+    after_own = store.change_token()
+    assert after_own != before
+    other = open_sql_store(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert other.change_token() == after_own
+        other.store_release(alice, "demo", "1.1", ReleaseMetadata())
+        assert store.change_token() != after_own
+        assert store.change_token() == other.change_token()
+    finally:
+        other.close()
+    kept = store.change_token()     # the other store's close left this one's watch working
+    store.store_release(alice, "demo", "1.2", ReleaseMetadata())
+    assert store.change_token() != kept
+
+
+def test_change_token_sees_a_commit_by_another_process(store, alice):
+    """A separate process (its own SQLite library state and locks) commits in between."""
+    if not _watches_changes(store):
+        return
+    store.store_release(alice, "demo", "1.0", ReleaseMetadata())
+    before = store.change_token()
+    url = store.engine.url.render_as_string(hide_password=False)
+    code = ("import sys; from storage_backends.sql import open_sql_store\n"
+            "from storage_backends.records import Actor, ReleaseMetadata\n"
+            "s = open_sql_store(sys.argv[1])\n"
+            "s.store_release(Actor('alice', None), 'demo', '2.0', ReleaseMetadata())\n"
+            "s.close()\n")
+    subprocess.run([sys.executable, "-c", code, url], check=True, timeout=120)
+    assert store.change_token() != before
+    assert store.project_serial("demo")[1] == store.last_serial()
+    assert [r.version for r in store.list_releases("demo")][0] == "2.0"
