@@ -13,6 +13,7 @@ as PEP 691 JSON at API version 1.1 (PEP 700 ``versions``, ``size`` and
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from webob.exc import HTTPMovedPermanently
 
 from storage_backends.interface import Store
 from storage_backends.ordering import normalize_name
-from storage_backends.records import FileRecord, ReleaseOrder
+from storage_backends.records import FileRecord, ProjectName, ReleaseOrder
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
@@ -44,6 +45,7 @@ V1_JSON = "application/vnd.pypi.simple.v1+json"
 OFFERS = (TEXT_HTML, V1_HTML, V1_JSON)
 # Names that need neither URL quoting nor HTML escaping (nearly all of them).
 _PLAIN = re.compile(r"[A-Za-z0-9._-]+\Z")
+ROOT_PIECE = 4096   # projects formatted at a time into the /simple/ page
 
 
 class NotAcceptable(HTTPError):
@@ -73,17 +75,51 @@ def cached_root(environ: dict, path_args: dict, store: Store, cache: PageCache) 
 
 
 def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
+    """The whole index, written a piece of ``ROOT_PIECE`` projects at a time into one buffer:
+    at 100k projects a list of lines, their joined text and its bytes would each be
+    several MB more at once (the bytes are what ``json.dumps`` of the whole would give)."""
     projects = ctx.store.list_project_names()
+    pieces = [projects[start:start + ROOT_PIECE] for start in range(0, len(projects), ROOT_PIECE)]
+    body = io.BytesIO()
     if content_type == V1_JSON:
-        body = {"meta": _meta(serial), "projects": [{"name": p.name} for p in projects]}
-        return json.dumps(body).encode("utf-8")
-    lines = [f"{HEAD}<title>Simple Index</title></head><body>\n"]
+        body.write(f'{{"meta": {json.dumps(_meta(serial))}, "projects": ['.encode())
+        for number, piece in enumerate(pieces):
+            body.write(b", " if number else b"")
+            body.write(_json_names(piece))
+        body.write(b"]}")
+    else:
+        body.write(f"{HEAD}<title>Simple Index</title></head><body>\n".encode())
+        for piece in pieces:
+            body.write(_root_anchors(piece).encode("utf-8"))
+        body.write(b"</body></html>\n")
+    return body.getvalue()     # the buffer itself, not a copy
+
+
+def _root_anchors(projects: list[ProjectName]) -> str:
+    if _all_plain([p.name for p in projects]) and _all_plain([p.normalized_name for p in projects]):
+        return "".join([f'<a href="{normalized}/">{name}</a><br/>\n'
+                        for name, normalized, _ in projects])
+    lines = []
     for name, normalized, _ in projects:
         href = normalized if _PLAIN.match(normalized) else escape(quote(normalized))
         text = name if _PLAIN.match(name) else escape(name)
         lines.append(f'<a href="{href}/">{text}</a><br/>\n')
-    lines.append("</body></html>\n")
-    return "".join(lines).encode("utf-8")
+    return "".join(lines)
+
+
+def _all_plain(texts: list[str]) -> bool:
+    """Whether ``_PLAIN`` matches every text (or it is empty, which neither quoting nor escaping
+    changes), in a few passes over their concatenation instead of a regex call per name."""
+    joined = "".join(texts)
+    rest = joined.replace("-", "").replace(".", "").replace("_", "")
+    return joined.isascii() and (rest.isalnum() or not rest)
+
+
+def _json_names(projects: list[ProjectName]) -> bytes:
+    """``{"name": ...}, ...`` as ``json.dumps`` writes it, from one ``json.dumps`` of the names:
+    within an encoded name every quote is escaped, so '", "' occurs only between two names."""
+    names = json.dumps([p.name for p in projects])[1:-1]
+    return ('{"name": ' + names.replace('", "', '"}, {"name": "') + "}").encode()
 
 
 def simple_project(ctx: RequestContext) -> Response:

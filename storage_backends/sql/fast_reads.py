@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.sql import Select
@@ -29,7 +30,9 @@ SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
 SPELLINGS = select(packages.c.name, packages.c.last_serial).where(
     packages.c.pep503_name == bindparam("key"))
 PROJECT_JOURNAL_END = select(func.max(journals.c.id)).where(journals.c.name == bindparam("name"))
-NAMES = select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
+# In ``list_projects`` order as far as the database's lower() and collation agree with Python's.
+NAMES = (select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
+         .order_by(func.lower(packages.c.name), packages.c.name))
 JOURNAL_TIME = select(journals.c.submitted_date).where(journals.c.id == bindparam("serial"))
 # A project's releases with their files, in one statement (one snapshot).
 INDEX = (select(releases.c.version, releases.c._pypi_ordering, releases.c._pypi_hidden,
@@ -157,12 +160,14 @@ class FastReadsMixin:
     def list_project_names(self) -> list[ProjectName]:
         if self._reads is None:
             return super().list_project_names()
-        # Sorting plain tuples by their first two items is several times faster than by a key.
-        keyed = [(name.lower(), name, pep503, serial) for name, pep503, serial
-                 in self._reads.rows(NAMES)]
-        keyed.sort()
+        rows = self._reads.rows(NAMES)
+        if not (self._sorts_ascii_like_python() and _ascii_names(rows)):
+            # Sorting plain tuples by their first two items is several times faster than by a key.
+            keyed = [(name.lower(), name, pep503, serial) for name, pep503, serial in rows]
+            keyed.sort()
+            rows = [row[1:] for row in keyed]
         return [ProjectName(name, pep503 or normalize_name(name), serial or 0)
-                for _, name, pep503, serial in keyed]
+                for name, pep503, serial in rows]
 
     def journal_time(self, serial: int) -> datetime | None:
         if self._reads is None:
@@ -184,11 +189,21 @@ class FastReadsMixin:
         ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
         return ordered, sorted(files, key=lambda record: record.filename)
 
+    def _sorts_ascii_like_python(self) -> bool:
+        """SQLite's lower() changes only ASCII letters and it compares text by code point, so
+        ``NAMES`` comes in Python's order when every name is ASCII: at 100k projects sorting
+        again would cost 0.1 to 0.2 s. Server databases sort by their collation: sorted again."""
+        return self.engine.dialect.name == "sqlite"
+
     def _shared_with_legacy(self) -> bool:
         if self._journal_sequence is NOT_LOOKED_UP:
             with self._read() as conn:
                 self._legacy_sequence(conn)
         return self._journal_sequence is not None
+
+
+def _ascii_names(rows: list[tuple]) -> bool:
+    return "".join(map(itemgetter(0), rows)).isascii()
 
 
 def _datetime(value) -> datetime | None:

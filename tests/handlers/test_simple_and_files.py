@@ -2,8 +2,16 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import re
+from urllib.parse import quote
 
+import pytest
+
+from legacy import simple
+from storage_backends.errors import StorageError
+from storage_backends.records import Actor, ReleaseMetadata
 from tests.distributions import make_wheel
 from tests.handlers.uploading import upload, upload_sdist, upload_wheel
 
@@ -77,3 +85,29 @@ def test_pip_style_hrefs_resolve_to_served_files(web):
     page = web.get("/simple/demo/").text
     href = re.search(r'href="\.\./\.\./(packages/[^"#]+)', page).group(1)
     web.get("/" + href, status=200)
+
+
+AWKWARD_NAMES = ["Demo_Pkg", "zeta.two", 'say"hi', "back\\slash", "<b>&amp;", "Émile", "naïve",
+                 "a b", "a%20b", "x/y", "Zz-9", "ünï", "", "-", "plain"]
+
+
+@pytest.mark.parametrize("piece", [1, 3, 4096])
+def test_root_pages_are_exactly_the_listing(web, app, monkeypatch, piece):
+    """Every name, however spelt, in both forms, written piece by piece as one whole would be."""
+    monkeypatch.setattr(simple, "ROOT_PIECE", piece)
+    actor = Actor("alice")
+    for name in AWKWARD_NAMES:
+        try:
+            app.store.store_release(actor, name, "1.0", ReleaseMetadata())
+        except StorageError:   # a name this backend refuses (the empty one)
+            pass
+    projects = app.store.list_project_names()
+    assert len(projects) >= len(AWKWARD_NAMES) - 1
+    expected_html = (f"{simple.HEAD}<title>Simple Index</title></head><body>\n"
+                     + "".join(f'<a href="{html.escape(quote(p.normalized_name))}/">'
+                               f'{html.escape(p.name)}</a><br/>\n' for p in projects)
+                     + "</body></html>\n").encode("utf-8")
+    assert web.get("/simple/", status=200).body == expected_html
+    expected_json = json.dumps({"meta": {"api-version": "1.1", "_last-serial": app.store.last_serial()},
+                                "projects": [{"name": p.name} for p in projects]}).encode()
+    assert web.get("/simple/", headers={"Accept": simple.V1_JSON}, status=200).body == expected_json

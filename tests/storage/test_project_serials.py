@@ -24,6 +24,18 @@ def test_list_project_names_matches_list_projects(store, alice):
     assert [p.name for p in expected] == ["alpha", "Beta.Two", "beta_one", "Zeta"]
 
 
+@pytest.mark.parametrize("names, order", [
+    (("zeta", "Mid", "ABC", "abd", "Abe"), ["ABC", "abd", "Abe", "Mid", "zeta"]),
+    # SQLite's lower() leaves "É" as it is: Python's order must still win.
+    (("Ébc", "éa", "zz", "Ea"), ["Ea", "zz", "éa", "Ébc"]),
+])
+def test_list_project_names_is_in_python_name_order(store, alice, names, order):
+    for name in names:
+        store.store_release(alice, name, "1.0", ReleaseMetadata())
+    assert [p.name for p in store.list_project_names()] == order
+    assert [p.name for p in store.list_projects()] == order
+
+
 def test_project_serial_follows_every_change_of_that_project_only(store, alice, bob):
     assert store.project_serial("demo") is None
     store.store_release(alice, "Demo_Pkg", "1.0", ReleaseMetadata())
