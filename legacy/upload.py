@@ -1,8 +1,9 @@
 """``:action=file_upload``: distutils ``upload`` and twine, at ``/pypi`` and ``/legacy/``.
 
 Every check runs before anything is stored. The bytes stream to a temporary
-blob while their digests are computed; the metadata commit comes next, and
-only then are the bytes published under their legacy path. Each temporary
+blob while their digests are computed; the metadata commit comes next (their
+fsync runs beside it and is waited for just before it commits), and only then
+are the bytes published under their legacy path. Each temporary
 blob names that path, so a crash between the commit and the publish is rolled
 forward when the server starts again (``storage_backends.recovery``): no
 record stays without its bytes. A wheel's METADATA goes the same way, beside
@@ -77,7 +78,7 @@ def file_upload(ctx: RequestContext) -> Response:
                                               path + ".asc")
         if core_metadata is not None:
             metadata_blob = ctx.blobs.put_stream(io.BytesIO(core_metadata),
-                                                 target=path + ".metadata")
+                                                 target=path + ".metadata", sync=False)
         _check_client_digests(form, blob)
         new_release = _new_release_metadata(ctx, name, version, project is None)
         new_file = NewFile(name=name, version=version, filename=filename, python_version=pyversion,
@@ -85,7 +86,7 @@ def file_upload(ctx: RequestContext) -> Response:
                            sha256_digest=blob.sha256, blake2_256_digest=blob.blake2_256,
                            comment_text=form.text("comment"), has_signature=signature is not None,
                            metadata_sha256=metadata_blob.sha256 if metadata_blob else None)
-        _add_file(ctx, new_file, new_release)
+        _add_file(ctx, new_file, new_release, (blob, signature_blob, metadata_blob))
     except BaseException as err:
         for pending in (blob, signature_blob, metadata_blob):
             if pending is not None:
@@ -135,7 +136,7 @@ def _signature(form):
 
 def _stream_to_blobs(ctx: RequestContext, stream, limit: int, target: str) -> StoredBlob:
     try:
-        return ctx.blobs.put_stream(stream, limit=limit, target=target)
+        return ctx.blobs.put_stream(stream, limit=limit, target=target, sync=False)
     except BlobTooLarge:
         raise BadRequest(f"distribution file too large (the limit is {limit} bytes)") from None
 
@@ -177,11 +178,15 @@ def _new_release_metadata(ctx: RequestContext, name: str, version: str,
     return metadata
 
 
-def _add_file(ctx: RequestContext, new_file: NewFile,
-              new_release: ReleaseMetadata | None) -> None:
-    """One commit: the file record, and the release (and project) it registers if new."""
+def _add_file(ctx: RequestContext, new_file: NewFile, new_release: ReleaseMetadata | None,
+              blobs: tuple[StoredBlob | None, ...]) -> None:
+    """One commit: the file record, and the release (and project) it registers if new. The
+    bytes were written without waiting for their fsync, which runs beside the transaction;
+    it is waited for just before the commit, so no record is committed before its bytes
+    are durable."""
     try:
-        ctx.store.add_file(ctx.actor, new_file, new_release=new_release)
+        ctx.store.add_file(ctx.actor, new_file, new_release=new_release,
+                           before_commit=lambda: ctx.blobs.make_durable(*blobs))
     except UnknownClassifier as err:
         raise BadRequest(f'Invalid classifier "{err.classifier}"') from None
     except ProjectExists as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import BinaryIO, Hashable, Iterable, Iterator
+from typing import BinaryIO, Callable, Hashable, Iterable, Iterator
 
 from . import listings as _listings
 from .records import (
@@ -152,7 +152,8 @@ class Store(ABC):
     # -- files -----------------------------------------------------------------
     @abstractmethod
     def add_file(self, actor: Actor, new_file: NewFile, *,
-                 new_release: ReleaseMetadata | None = None) -> FileRecord:
+                 new_release: ReleaseMetadata | None = None,
+                 before_commit: Callable[[], None] | None = None) -> FileRecord:
         """Attach a file record to a release.
 
         Journals ``add <python_version> file <filename>``. Raises
@@ -163,6 +164,9 @@ class Store(ABC):
         upload is one commit; its errors (``ProjectExists``,
         ``UnknownClassifier``) come after the file's, and nothing is written
         when any is raised. An existing release is left as it is.
+        ``before_commit`` runs inside the transaction, after its checks and
+        writes, just before the commit (an upload waits there for its bytes to
+        be durable); what it raises rolls everything back.
         """
 
     @abstractmethod
@@ -553,14 +557,22 @@ class BlobStore(ABC):
 
     @abstractmethod
     def put_stream(self, stream: BinaryIO, limit: int | None = None,
-                   target: str | None = None) -> StoredBlob:
+                   target: str | None = None, *, sync: bool = True) -> StoredBlob:
         """Copy ``stream`` to a temporary key, computing size and digests.
 
         ``target`` is the key the bytes are meant to be published under; it is
         remembered with the temporary bytes (``list_temporary``). Raises
         ``BlobTooLarge`` (and keeps nothing) past ``limit`` bytes, ``BadBlobKey``
-        for a bad ``target``.
+        for a bad ``target``. The bytes are durable when it returns, unless
+        ``sync`` is False: then they may still be on their way to stable
+        storage (a local store flushes them in the background, beside the
+        caller's database work), and the caller calls ``make_durable`` before
+        it commits anything naming them.
         """
+
+    def make_durable(self, *blobs: StoredBlob | None) -> None:
+        """Return once these temporary blobs (None is skipped) are durable; raises what
+        flushing them raised. Nothing to wait for where ``put_stream`` is always durable."""
 
     @abstractmethod
     def publish(self, blob: StoredBlob, key: str) -> None:

@@ -9,15 +9,19 @@ name goes into ``<upload id>/<target key>`` instead (the layout every upload
 had before; still read, so data directories holding it recover). A crash
 between the commit and the rename leaves the bytes there with their target,
 which recovery publishes (or ``pypi fsck`` removes when no record wants them);
-a record never stays without its bytes. Every key is checked so that no
-request can name a path outside the root.
+a record never stays without its bytes. With ``put_stream(sync=False)`` the
+fsync of the bytes runs in a small thread pool while the caller does its
+database work, and ``make_durable`` waits for it before the record commits.
+Every key is checked so that no request can name a path outside the root.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import threading
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
@@ -29,6 +33,7 @@ from .records import StoredBlob, TemporaryBlob
 
 INCOMING = ".incoming"
 COPY_CHUNK = 1 << 20
+FLUSH_THREADS = 4            # background fsyncs at once (``put_stream(sync=False)``)
 NAME_MAX = 255               # bytes in one file name (ext4, xfs, btrfs, tmpfs)
 TARGET_MARK = "."            # between the upload id (hex) and the encoded target
 
@@ -38,6 +43,9 @@ class LocalBlobStore(BlobStore):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / INCOMING).mkdir(exist_ok=True)
+        self._flushing: dict[str, Future] = {}     # temp key -> its fsync (``sync=False``)
+        self._flusher: ThreadPoolExecutor | None = None
+        self._flush_lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
         """The absolute path of a key, refusing anything that is not a plain relative path."""
@@ -61,7 +69,7 @@ class LocalBlobStore(BlobStore):
         return self.root.joinpath(*parts)
 
     def put_stream(self, stream: BinaryIO, limit: int | None = None,
-                   target: str | None = None) -> StoredBlob:
+                   target: str | None = None, *, sync: bool = True) -> StoredBlob:
         temp_key = _temp_key(uuid.uuid4().hex,
                              None if target is None else self._checked(target))
         temp_path = self.root / temp_key
@@ -80,11 +88,26 @@ class LocalBlobStore(BlobStore):
                     blake2.update(chunk)
                     out.write(chunk)
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
+                else:
+                    self._flush_later(temp_key, os.dup(out.fileno()))
         except BaseException:
             self.discard_temporary(temp_key)
             raise
         return StoredBlob(temp_key, size, md5.hexdigest(), sha256.hexdigest(), blake2.hexdigest())
+
+    def _flush_later(self, temp_key: str, fd: int) -> None:
+        with self._flush_lock:
+            if self._flusher is None:
+                self._flusher = ThreadPoolExecutor(FLUSH_THREADS, thread_name_prefix="fsync")
+        self._flushing[temp_key] = self._flusher.submit(_fsync_and_close, fd)
+
+    def make_durable(self, *blobs: StoredBlob | None) -> None:
+        pending = [self._flushing.pop(b.temp_key, None) for b in blobs if b is not None]
+        for flush in pending:
+            if flush is not None:
+                flush.result()
 
     def _checked(self, target: str) -> str:
         self._path(target)                         # refuse a bad target before writing
@@ -93,6 +116,7 @@ class LocalBlobStore(BlobStore):
     def publish(self, blob: StoredBlob, key: str) -> None:
         target = self._path(key)
         temp_path = self._temp_path(blob.temp_key)
+        self.make_durable(blob)
         try:
             os.replace(temp_path, target)
         except FileNotFoundError:
@@ -107,6 +131,7 @@ class LocalBlobStore(BlobStore):
 
     def discard_temporary(self, temp_key: str) -> None:
         self._temp_path(temp_key)
+        self._flushing.pop(temp_key, None)         # its thread closes the file alone
         upload = self.root / INCOMING / temp_key.split("/")[1]
         if upload.is_dir() and not upload.is_symlink():
             shutil.rmtree(upload, ignore_errors=True)
@@ -201,6 +226,13 @@ class LocalBlobStore(BlobStore):
             except OSError:
                 break
             parent = parent.parent
+
+
+def _fsync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _temp_key(upload: str, target: str | None) -> str:

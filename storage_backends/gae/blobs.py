@@ -91,7 +91,8 @@ class GaeBlobStore(BlobStore):
         self._access = access
 
     def put_stream(self, stream: BinaryIO, limit: int | None = None,
-                   target: str | None = None) -> StoredBlob:
+                   target: str | None = None, *, sync: bool = True) -> StoredBlob:
+        """Durable on return whatever ``sync`` says: each chunk is a datastore write."""
         if target is not None:
             check_key(target)
         content = uuid.uuid4().hex

@@ -8,6 +8,8 @@ gets by key, never queries, so they see the latest commit.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from .sdk import ndb
 
 from ..errors import DigestExists, FileExists, NoSuchFile, NoSuchRelease
@@ -32,7 +34,8 @@ def file_record(entity: m.ProjectFile) -> FileRecord:
 class FilesMixin:
 
     def add_file(self, actor: Actor, new_file: NewFile, *,
-                 new_release: ReleaseMetadata | None = None) -> FileRecord:
+                 new_release: ReleaseMetadata | None = None,
+                 before_commit: Callable[[], None] | None = None) -> FileRecord:
         f = new_file
 
         def work(journal):
@@ -64,6 +67,8 @@ class FilesMixin:
             puts = [*(e for e in release_puts if e is not project), entity, project,
                     m.FileName(key=file_name_key(f.filename), project=project.key.id()),
                     m.FileDigest(key=file_digest_key(f.md5_digest), filename=f.filename)]
+            if before_commit is not None:
+                before_commit()
             return file_record(entity), puts, []
         return self._write(work)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Callable
 
 from sqlalchemy import and_, bindparam, delete, or_, select
 
@@ -26,7 +27,8 @@ def file_record(row) -> FileRecord:
 class FilesMixin:
 
     def add_file(self, actor: Actor, new_file: NewFile, *,
-                 new_release: ReleaseMetadata | None = None) -> FileRecord:
+                 new_release: ReleaseMetadata | None = None,
+                 before_commit: Callable[[], None] | None = None) -> FileRecord:
         f = new_file
         with self._write() as conn:
             release = conn.execute(RELEASE_REQUIRES_PYTHON,
@@ -49,6 +51,8 @@ class FilesMixin:
             conn.execute(INSERT_FILE, values)
             self._journal(conn, actor, f.name, f.version,
                           f"add {f.python_version} file {f.filename}")
+            if before_commit is not None:
+                before_commit()
         return FileRecord.from_stored(SimpleNamespace(**values), f.filename)
 
     @staticmethod

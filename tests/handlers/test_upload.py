@@ -187,3 +187,29 @@ def test_rejected_duplicate_content_registers_no_release(web, app):
     upload(web, "demo-2.0.tar.gz", data, name="demo", version="2.0", status=400)
     assert app.store.get_release("demo", "2.0") is None
     assert app.store.last_serial() == serial
+
+
+def test_the_record_commits_only_after_the_bytes_are_durable(web, app, monkeypatch):
+    """The fsync of the bytes runs beside the transaction; the commit waits for it."""
+    seen = []
+    durable = type(app.blobs).make_durable
+
+    def watched(blobs, *pending):
+        seen.append((app.store.get_file("demo-1.0.tar.gz"), [b for b in pending if b]))
+        durable(blobs, *pending)
+    monkeypatch.setattr(type(app.blobs), "make_durable", watched)
+    upload_sdist(web, status=200)
+    record_then, pending = seen[0]                # then publish makes sure once more
+    assert record_then is None                    # not committed while waiting
+    record = app.store.get_file("demo-1.0.tar.gz")
+    assert [b.sha256 for b in pending] == [record.sha256_digest]
+
+
+def test_a_failed_fsync_commits_nothing_and_keeps_nothing(web, app, config, monkeypatch):
+    def fail(blobs, *pending):
+        raise OSError(5, "Input/output error")
+    monkeypatch.setattr(type(app.blobs), "make_durable", fail)
+    before = app.store.last_serial()
+    upload_sdist(web, status=500)
+    assert app.store.get_project("demo") is None and app.store.last_serial() == before
+    assert list((config.files_dir / ".incoming").iterdir()) == []

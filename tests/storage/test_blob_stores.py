@@ -143,3 +143,17 @@ def test_a_bad_target_is_refused_before_anything_is_written(blobs):
     with pytest.raises(BadBlobKey):
         blobs.put_stream(io.BytesIO(b"x"), target="../escape")
     assert list(blobs.list_temporary()) == []
+
+
+def test_bytes_written_without_sync_are_made_durable_and_published(blobs):
+    unsynced = blobs.put_stream(io.BytesIO(b"later"), target=KEY, sync=False)
+    dropped = blobs.put_stream(io.BytesIO(b"dropped"), target=KEY + ".asc", sync=False)
+    blobs.make_durable(unsynced, None)
+    blobs.make_durable(unsynced)                     # once more: nothing left to wait for
+    blobs.discard(dropped)                           # never waited for
+    blobs.publish(unsynced, KEY)
+    assert b"".join(blobs.open_range(KEY)) == b"later"
+    assert list(blobs.list_temporary()) == []
+    published_unwaited = blobs.put_stream(io.BytesIO(b"unwaited"), sync=False)
+    blobs.publish(published_unwaited, KEY)           # publish waits by itself
+    assert b"".join(blobs.open_range(KEY)) == b"unwaited"
