@@ -13,7 +13,7 @@ from ..context import RequestContext
 from ..http_errors import MethodNotAllowed
 from ..page_cache import Page
 from .methods import MethodFault, invoke
-from .protocol import CallError, dump_fault, dump_result, fault_string, parse_call
+from .protocol import CallError, dump_fault, dump_listing, dump_result, fault_string, parse_call
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 # Methods answering with the whole index, cached under the last serial.
@@ -47,7 +47,7 @@ def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
     serial = ctx.store.last_serial()
     try:
         page = ctx.pages.get_or_build(("xmlrpc", method), serial,
-                                      lambda: Page(dump_result(invoke(ctx, method, ())), ()))
+                                      lambda: Page(dump_listing(invoke(ctx, method, ())), ()))
     except MethodFault as fault:
         return dump_fault(str(fault))
     return page.body

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 import webtest
 
+from legacy.xmlrpc import protocol
 from legacy.xmlrpc.methods import METHODS
 from pypi.app import PypiApp
 from pypi.backends import open_backends
@@ -204,3 +205,15 @@ def test_endpoints_and_content_types(web, index):
     assert b"Spam_Eggs" in response.body
     response = web.get("/RPC2", status=405)
     assert response.headers["Allow"] == "POST"
+
+
+LISTING_NAMES = ["demo", "a&b", "<tag>", "Émile", "ctl\x0cchar", "", "x" * 300, "zeta"]
+
+
+@pytest.mark.parametrize("piece", [1, 3, 4096])
+@pytest.mark.parametrize("result", [
+    LISTING_NAMES, {name: serial for serial, name in enumerate(LISTING_NAMES)}, [], {},
+    {"too big": 2**40}])
+def test_whole_index_answers_dumped_in_pieces_are_dump_result(monkeypatch, piece, result):
+    monkeypatch.setattr(protocol, "LISTING_PIECE", piece)
+    assert protocol.dump_listing(result) == protocol.dump_result(result)
