@@ -116,6 +116,10 @@ class PageCache:
                 self.put(key, freshness, page, token)
         return page
 
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether a page is held under ``key``, current or not."""
+        return key in self._entries
+
     @property
     def size(self) -> int:
         """Bytes held (bodies plus a fixed overhead per entry)."""
@@ -179,7 +183,11 @@ def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshne
                content_type: str, headers: list[tuple[str, str]],
                build: Callable[[], tuple[bytes, datetime | None]]) -> Response:
     """``page_answer`` as a webob response."""
-    answer = page_answer(request.environ, cache, key, freshness, content_type, headers, build)
+    return answer_response(page_answer(request.environ, cache, key, freshness, content_type,
+                                       headers, build))
+
+
+def answer_response(answer: Answer) -> Response:
     return Response(status=answer.status, headerlist=answer.headers, app_iter=[answer.body])
 
 

@@ -17,8 +17,10 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from html import escape
+from typing import Hashable
 from urllib.parse import quote
 
 from webob import Response
@@ -31,7 +33,8 @@ from storage_backends.records import FileRecord, ProjectName, ReleaseOrder
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
-from .page_cache import Answer, PageCache, cached_page_answer, page_answer, serve_page
+from .page_cache import (Answer, PageCache, answer_response, cached_page_answer, page_answer,
+                         serve_page)
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
@@ -126,42 +129,64 @@ def simple_project(ctx: RequestContext) -> Response:
     requested, prefix = ctx.path_args["name"], ctx.settings.simple_script
     _redirect_unless_normalized(requested, prefix)
     content_type = negotiate(ctx)
-    current = ctx.store.project_serial(requested)
-    if current is None:
+    answer = _project_answer(ctx.request.environ, ctx.store, ctx.pages, requested, content_type)
+    if answer is None:
         raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
-    serial = current[1]
-    return serve_page(ctx.request, ctx.pages, _project_key(requested, content_type), current,
-                      content_type, _headers(serial),
-                      lambda: (_project_body(ctx, requested, current, content_type),
-                               ctx.store.journal_time(serial)))
+    return answer_response(answer)
 
 
 def cached_project(environ: dict, path_args: dict, store: Store,
                    cache: PageCache) -> Answer | None:
     """``/simple/<name>/`` answered from the WSGI environ alone, or None.
 
-    A cached page costs less to send than webob takes to wrap the request and
-    the response, so the app offers a GET or HEAD here first. Only the common
-    case is answered: a normalised name whose page is cached under the current
-    serial (or a revalidation of it), headers and body exactly as
-    ``simple_project`` gives them. Anything else (a redirect, a 404 or 406, a
-    page to build) is None, and ``simple_project`` answers it. While the
-    store's change token says nothing was committed since the page was last
-    found current, not even the serial is read.
+    The page costs less to send than webob takes to wrap the request and the
+    response, so the app offers a GET or HEAD here first. A normalised name of
+    a project with files is answered here, headers and body exactly as
+    ``simple_project`` gives them; anything else (a redirect, a 404 or 406) is
+    None, or raises, and ``simple_project`` answers it. While the store's
+    change token says nothing was committed since the page was last found
+    current, not even the serial is read.
     """
     requested = path_args["name"]
     content_type = _best_offer(environ.get("HTTP_ACCEPT"))
     if content_type is None or normalize_name(requested) != requested:
         return None
-    key, token = _project_key(requested, content_type), store.change_token()
-    confirmed = cache.confirmed(key, token)
+    token = store.change_token()
+    confirmed = cache.confirmed(_project_key(requested, content_type), token)
     if confirmed is not None:
         return cached_page_answer(environ, confirmed[1])
-    current = store.project_serial(requested)
-    if current is None:
-        return None
+    return _project_answer(environ, store, cache, requested, content_type, token)
+
+
+def _project_answer(environ: dict, store: Store, cache: PageCache | None, requested: str,
+                    content_type: str, token: Hashable | None = None) -> Answer | None:
+    """The page of ``requested`` (normalised): None when no such project, NotFound when it
+    has no files.
+
+    A cached page is checked with one read of its serial; a page not cached at
+    all is read with ``index_page``, all at once, and built.
+    """
+    key = _project_key(requested, content_type)
+    if cache is not None and key in cache:
+        current = store.project_serial(requested)
+        if current is None:
+            return None
+
+        def build() -> tuple[bytes, datetime | None]:
+            releases, files = store.index_listing(current[0])
+            listing = _listing(requested, current, releases, files)
+            return _project_body(listing, content_type), store.journal_time(current[1])
+    else:
+        page = store.index_page(requested)
+        if page is None:
+            return None
+        current = (page.name, page.last_serial)
+
+        def build() -> tuple[bytes, datetime | None]:
+            listing = _listing(requested, current, page.releases, page.files)
+            return _project_body(listing, content_type), page.changed
     return page_answer(environ, cache, key, current, content_type, _headers(current[1]),
-                       build=None, token=token)
+                       build, token)
 
 
 def _root_key(content_type: str) -> tuple[str, str]:
@@ -172,9 +197,7 @@ def _project_key(normalized: str, content_type: str) -> tuple[str, str]:
     return (normalized, content_type)
 
 
-def _project_body(ctx: RequestContext, requested: str, current: tuple[str, int],
-                  content_type: str) -> bytes:
-    listing = project_listing(ctx, requested, ctx.settings.simple_script, current)
+def _project_body(listing: ProjectListing, content_type: str) -> bytes:
     if content_type == V1_JSON:
         body = {"meta": _meta(listing.last_serial), "name": listing.normalized,
                 "versions": [release.version for release in reversed(listing.releases)],
@@ -207,13 +230,17 @@ def project_listing(ctx: RequestContext, requested: str, prefix: str,
     current = current or ctx.store.project_serial(requested)
     if current is None:
         raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
-    name, serial = current
-    releases, files = ctx.store.index_listing(name)
+    releases, files = ctx.store.index_listing(current[0])
+    return _listing(requested, current, releases, files)
+
+
+def _listing(requested: str, current: tuple[str, int], releases: list[ReleaseOrder],
+             files: list[FileRecord]) -> ProjectListing:
     if not files:
         raise NotFound(f"{requested} does not have any releases", headers=[("Vary", "Accept")])
     order = {release.version: release.ordering for release in releases}
     files = sorted(files, key=lambda f: (order.get(f.version, -1), f.filename))
-    return ProjectListing(name, serial, normalize_name(requested), files, releases,
+    return ProjectListing(current[0], current[1], normalize_name(requested), files, releases,
                           frozenset(release.version for release in releases if release.hidden))
 
 

@@ -17,7 +17,7 @@ from .records import (
     Actor, FileRecord, JournalEntry, Mirror, NewFile, Project, Release, ReleaseChange,
     ReleaseMetadata, Role, StoredBlob, User,
 )
-from .records import OneTimeKey, ProjectName, ReleaseOrder
+from .records import IndexPage, OneTimeKey, ProjectName, ReleaseOrder
 from .records import IntegrityProblem, ProjectExport, TemporaryBlob, UserExport
 from typing import Mapping, Sequence
 
@@ -93,6 +93,20 @@ class Store(ABC):
         """
         project = self.find_project(name)
         return (project.name, project.last_serial) if project is not None else None
+
+    def index_page(self, name: str) -> IndexPage | None:
+        """``project_serial(name)``, then that project's ``index_listing`` and the
+        ``journal_time`` of its serial: all ``/simple/<name>/`` needs, or None.
+
+        The serial is read first, so the listing is never older than the serial
+        a page built from it is cached under (at worst the page is built once
+        more). Backends may read it all in one statement.
+        """
+        current = self.project_serial(name)
+        if current is None:
+            return None
+        releases, files = self.index_listing(current[0])
+        return IndexPage(current[0], current[1], releases, files, self.journal_time(current[1]))
 
     def index_listing(self, name: str) -> tuple[list[ReleaseOrder], list[FileRecord]]:
         """What ``/simple/<name>/`` shows of the project named exactly ``name``: its releases

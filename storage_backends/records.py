@@ -122,6 +122,15 @@ class ReleaseOrder(NamedTuple):
     hidden: bool
 
 
+class IndexPage(NamedTuple):
+    """What ``/simple/<name>/`` is built from, as ``Store.index_page`` reads it at once."""
+    name: str                      # as spelt in the index
+    last_serial: int
+    releases: list[ReleaseOrder]   # newest first
+    files: list[FileRecord]        # by file name
+    changed: datetime | None       # when ``last_serial`` was journalled (naive UTC)
+
+
 @dataclass(frozen=True)
 class Release:
     name: str

@@ -22,7 +22,7 @@ from sqlalchemy.sql import Select
 
 from ..errors import ServiceUnavailable
 from ..ordering import normalize_name
-from ..records import FileRecord, ProjectName, ReleaseOrder
+from ..records import FileRecord, IndexPage, ProjectName, ReleaseOrder
 from .journal import NOT_LOOKED_UP
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
@@ -41,6 +41,18 @@ INDEX = (select(releases.c.version, releases.c._pypi_ordering, releases.c._pypi_
              release_files.c.name == releases.c.name,
              release_files.c.version == releases.c.version)))
          .where(releases.c.name == bindparam("name")))
+# ``index_page``: the project's spelling and serial, that serial's journal time and INDEX's
+# rows, in one statement; a project without releases gives one row of NULLs after the third.
+PAGE = (select(packages.c.name, packages.c.last_serial, journals.c.submitted_date,
+               releases.c.version, releases.c._pypi_ordering, releases.c._pypi_hidden,
+               *release_files.c)
+        .select_from(packages
+                     .outerjoin(journals, journals.c.id == packages.c.last_serial)
+                     .outerjoin(releases, releases.c.name == packages.c.name)
+                     .outerjoin(release_files, and_(
+                         release_files.c.name == releases.c.name,
+                         release_files.c.version == releases.c.version)))
+        .where(packages.c.pep503_name == bindparam("key")))
 _FileRow = namedtuple("_FileRow", [column.name for column in release_files.c])
 
 
@@ -178,16 +190,20 @@ class FastReadsMixin:
     def index_listing(self, name: str) -> tuple[list[ReleaseOrder], list[FileRecord]]:
         if self._reads is None:
             return super().index_listing(name)
-        orders: dict[str, ReleaseOrder] = {}
-        files = []
-        for version, ordering, hidden, *columns in self._reads.rows(INDEX, name=name):
-            orders[version] = ReleaseOrder(version, ordering or 0, bool(hidden))
-            if columns[0] is not None:   # the file's id: a release without files has none
-                row = _FileRow(*columns)
-                files.append(FileRecord.from_stored(
-                    row._replace(upload_time=_datetime(row.upload_time)), row.filename))
-        ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
-        return ordered, sorted(files, key=lambda record: record.filename)
+        return _listing(self._reads.rows(INDEX, name=name))
+
+    def index_page(self, name: str) -> IndexPage | None:
+        """One statement where ``project_serial`` would read one spelling and no legacy
+        journal; the general way (three reads) otherwise."""
+        if self._reads is None or self._shared_with_legacy():
+            return super().index_page(name)
+        rows = self._reads.rows(PAGE, key=normalize_name(name))
+        if not rows or any(row[0] != rows[0][0] for row in rows):
+            # unknown, only in legacy rows without pep503_name, or two spellings of one name
+            return super().index_page(name)
+        spelling, serial, submitted = rows[0][:3]
+        releases, files = _listing([row[3:] for row in rows if row[3] is not None])
+        return IndexPage(spelling, serial or 0, releases, files, _datetime(submitted))
 
     def _sorts_ascii_like_python(self) -> bool:
         """SQLite's lower() changes only ASCII letters and it compares text by code point, so
@@ -204,6 +220,20 @@ class FastReadsMixin:
 
 def _ascii_names(rows: list[tuple]) -> bool:
     return "".join(map(itemgetter(0), rows)).isascii()
+
+
+def _listing(rows) -> tuple[list[ReleaseOrder], list[FileRecord]]:
+    """``index_listing`` from INDEX's rows: releases newest first, files by name."""
+    orders: dict[str, ReleaseOrder] = {}
+    files = []
+    for version, ordering, hidden, *columns in rows:
+        orders[version] = ReleaseOrder(version, ordering or 0, bool(hidden))
+        if columns[0] is not None:   # the file's id: a release without files has none
+            row = _FileRow(*columns)
+            files.append(FileRecord.from_stored(
+                row._replace(upload_time=_datetime(row.upload_time)), row.filename))
+    ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
+    return ordered, sorted(files, key=lambda record: record.filename)
 
 
 def _datetime(value) -> datetime | None:

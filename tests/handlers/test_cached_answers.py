@@ -93,16 +93,26 @@ def test_cached_answer_is_what_the_full_path_sends(warm, path, extra):
 
 def test_confirmed_page_skips_the_serial_read_until_a_write(warm, monkeypatch):
     reads = []
-    project_serial = warm.store.project_serial
-    monkeypatch.setattr(warm.store, "project_serial",
-                        lambda name: reads.append(name) or project_serial(name))
+    for method in ("project_serial", "index_page", "index_listing"):
+        original = getattr(warm.store, method)
+        monkeypatch.setattr(warm.store, method,
+                            lambda name, method=method, original=original:
+                            reads.append(method) or original(name))
     first = _call(warm, _environ("/simple/demo/"))
-    _call(warm, _environ("/simple/demo/"))
-    assert reads == ["demo"]     # the first confirms the entry, the second only checks the token
+    assert reads == []           # built and found current under the token the warm-up saw
+    warm.store.create_project(Actor("alice"), "unrelated")    # any commit changes the token
+    assert _call(warm, _environ("/simple/demo/")) == first
+    assert _call(warm, _environ("/simple/demo/")) == first
+    assert reads == ["project_serial"]    # one read confirms the entry again, then none
     warm.store.set_release_hidden(Actor("alice"), "demo", "1.0", True)
     changed = _call(warm, _environ("/simple/demo/"))
     assert changed[0] == "200 OK" and changed[2] != first[2] and b"data-yanked" in changed[2]
     assert changed == _full_path(warm, _environ("/simple/demo/"))
+    reads.clear()
+    _call(warm, _environ("/simple/other-name/", HTTP_ACCEPT=V1_JSON))
+    warm.pages._entries.clear()
+    _call(warm, _environ("/simple/demo/"))
+    assert reads == ["project_serial", "index_page"]   # a page not held is read in one go
 
 
 def test_another_stores_write_is_seen_by_a_confirmed_page(warm, config):

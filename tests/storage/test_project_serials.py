@@ -167,3 +167,23 @@ def test_change_token_sees_a_commit_by_another_process(store, alice):
     assert store.change_token() != before
     assert store.project_serial("demo")[1] == store.last_serial()
     assert [r.version for r in store.list_releases("demo")][0] == "2.0"
+
+
+def test_index_page_is_serial_listing_and_time_read_together(store, alice):
+    assert store.index_page("demo") is None
+    store.create_project(alice, "Demo.Pkg")
+    empty = store.index_page("demo-pkg")
+    assert empty.name == "Demo.Pkg" and empty.releases == [] and empty.files == []
+    for version in ("1.0", "2.0b1"):
+        store.store_release(alice, "Demo.Pkg", version, ReleaseMetadata())
+    store.add_file(alice, new_file("Demo.Pkg", "1.0", "Demo.Pkg-1.0.tar.gz"))
+    store.add_file(alice, new_file("Demo.Pkg", "1.0", "Demo.Pkg-1.0-py3-none-any.whl"))
+    store.set_release_hidden(alice, "Demo.Pkg", "2.0b1", True)
+    for spelling in ("demo-pkg", "Demo.Pkg", "DEMO_pkg"):
+        page = store.index_page(spelling)
+        name, serial = store.project_serial(spelling)
+        assert (page.name, page.last_serial) == (name, serial) == ("Demo.Pkg", store.last_serial())
+        assert (page.releases, page.files) == store.index_listing("Demo.Pkg")
+        assert page.changed == store.journal_time(serial)
+        assert [f.filename for f in page.files] == ["Demo.Pkg-1.0-py3-none-any.whl",
+                                                    "Demo.Pkg-1.0.tar.gz"]
