@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import itertools
 import json
 import sys
@@ -121,3 +122,37 @@ def test_mismatched_extension_and_bad_version_are_400(server, tmp_path, project)
     status, reason = post_upload(server.upload_url, "alice", PASSWORD, filename, data,
                                  name=project, version="one.zero", filetype="sdist", pyversion="source")
     assert status == 400 and "Invalid version" in reason
+
+
+def test_cached_simple_pages_through_waitress(server, client_home, tmp_path, project):
+    """The cached answer (sent without webob) through the real server: GET, HEAD and a 304 on
+    one kept-alive connection, and a new upload shown on the very next request."""
+    first = _write(tmp_path, make_sdist(project, "1.0"))
+    assert twine_upload(server, client_home, first).returncode == 0
+    host, port = server.base.removeprefix("http://").split(":")
+    path = f"/simple/{project.lower().replace('_', '-')}/"
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        bodies = []
+        for _ in range(3):     # built, then found current, then confirmed by the change token
+            connection.request("GET", path)
+            reply = connection.getresponse()
+            bodies.append(reply.read())
+            assert reply.status == 200 and reply.getheader("X-Content-Type-Options") == "nosniff"
+        assert bodies[0] == bodies[1] == bodies[2] and b"1.0.tar.gz" in bodies[0]
+        connection.request("HEAD", path)
+        head = connection.getresponse()
+        assert head.status == 200 and head.read() == b""
+        assert int(head.getheader("Content-Length")) == len(bodies[0])
+        connection.request("GET", path, headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+        as_json = connection.getresponse()
+        assert json.loads(as_json.read())["files"][0]["filename"].endswith("1.0.tar.gz")
+        connection.request("GET", path, headers={"If-None-Match": reply.getheader("ETag")})
+        revalidated = connection.getresponse()
+        assert revalidated.status == 304 and revalidated.read() == b""
+    finally:
+        connection.close()
+    second = _write(tmp_path, make_sdist(project, "2.0"))
+    assert twine_upload(server, client_home, second).returncode == 0
+    with urllib.request.urlopen(server.base + path, timeout=30) as reply:
+        assert b"2.0.tar.gz" in reply.read()
