@@ -16,6 +16,7 @@ import threading
 from collections import namedtuple
 from datetime import datetime
 from operator import itemgetter
+from typing import Callable
 
 from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.sql import Select
@@ -53,6 +54,7 @@ PAGE = (select(packages.c.name, packages.c.last_serial, journals.c.submitted_dat
                          release_files.c.name == releases.c.name,
                          release_files.c.version == releases.c.version)))
         .where(packages.c.pep503_name == bindparam("key")))
+ROWS_PIECE = 4096   # rows fetched at a time by ThreadConnections.converted_rows
 _FileRow = namedtuple("_FileRow", [column.name for column in release_files.c])
 
 
@@ -67,6 +69,13 @@ class ThreadConnections:
         self._compiled: dict[int, tuple[str, tuple[str, ...] | None, dict]] = {}
 
     def rows(self, statement: Select, **params) -> list[tuple]:
+        return self.converted_rows(statement, None, **params)
+
+    def converted_rows(self, statement: Select, convert: Callable[[list], list] | None,
+                       **params) -> list:
+        """The rows, each piece of ``ROWS_PIECE`` passed through ``convert`` as it is
+        fetched: a result the size of the index then never exists twice over, as
+        the driver's rows and the records made from them."""
         sql, order, defaults = self._compile(statement)
         values = {**defaults, **params}
         args = tuple(values[name] for name in order) if order is not None else values
@@ -77,7 +86,12 @@ class ThreadConnections:
                 cursor = connection.cursor()
                 try:
                     cursor.execute(sql, args)
-                    return cursor.fetchall()
+                    if convert is None:
+                        return cursor.fetchall()
+                    converted = []
+                    while piece := cursor.fetchmany(ROWS_PIECE):
+                        converted += convert(piece)
+                    return converted
                 finally:
                     cursor.close()
             except errors.Error as err:
@@ -172,14 +186,13 @@ class FastReadsMixin:
     def list_project_names(self) -> list[ProjectName]:
         if self._reads is None:
             return super().list_project_names()
-        rows = self._reads.rows(NAMES)
-        if not (self._sorts_ascii_like_python() and _ascii_names(rows)):
+        projects = self._reads.converted_rows(NAMES, _project_names)
+        if not (self._sorts_ascii_like_python() and _ascii_names(projects)):
             # Sorting plain tuples by their first two items is several times faster than by a key.
-            keyed = [(name.lower(), name, pep503, serial) for name, pep503, serial in rows]
+            keyed = [(project.name.lower(), project.name, project) for project in projects]
             keyed.sort()
-            rows = [row[1:] for row in keyed]
-        return [ProjectName(name, pep503 or normalize_name(name), serial or 0)
-                for name, pep503, serial in rows]
+            projects = [project for _, _, project in keyed]
+        return projects
 
     def journal_time(self, serial: int) -> datetime | None:
         if self._reads is None:
@@ -216,6 +229,12 @@ class FastReadsMixin:
             with self._read() as conn:
                 self._legacy_sequence(conn)
         return self._journal_sequence is not None
+
+
+def _project_names(rows: list[tuple]) -> list[ProjectName]:
+    """Where the PEP 503 name is spelt as the name (most projects), one string serves both."""
+    return [ProjectName(name, name if pep503 == name else pep503 or normalize_name(name),
+                        serial or 0) for name, pep503, serial in rows]
 
 
 def _ascii_names(rows: list[tuple]) -> bool:

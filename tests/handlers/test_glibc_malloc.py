@@ -1,0 +1,13 @@
+"""``pypi serve`` holds glibc's mmap threshold fixed (see pypi/glibc_malloc.py)."""
+from __future__ import annotations
+
+import platform
+
+import pytest
+
+from pypi.glibc_malloc import fix_mmap_threshold
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="only glibc has the threshold")
+def test_the_threshold_is_set_on_glibc():
+    assert fix_mmap_threshold() is True
