@@ -1,7 +1,7 @@
 """Projects (the legacy ``packages`` table) in the SQL store."""
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.engine import Connection
 
 from ..errors import NoSuchProject, NoSuchUser, ProjectExists
@@ -34,9 +34,24 @@ def rows_by_pep503_name(conn: Connection, name: str, columns=(packages,)) -> lis
     yet; they are few and indexed by their NULL, so they are checked here too.
     """
     key = normalize_name(name)
-    return [row for row in conn.execute(select(*columns).where(or_(
-        packages.c.pep503_name == key, packages.c.pep503_name.is_(None))))
-        if normalize_name(row.name) == key]
+    return spelt_like(key, conn.execute(select(*columns).where(PEP503_OR_NONE), {"key": key}))
+
+
+# The rows rows_by_pep503_name filters: PEP 503 form ``key``, or none recorded.
+PEP503_OR_NONE = or_(packages.c.pep503_name == bindparam("key"), packages.c.pep503_name.is_(None))
+PROJECTS_BY_PEP503 = select(packages).where(PEP503_OR_NONE)
+
+
+def spelt_like(key: str, rows) -> list:
+    return [row for row in rows if normalize_name(row.name) == key]
+
+
+def preferred_project_row(name: str, rows: list):
+    """Of the rows spelt like ``name``, the exact spelling, else the first by name."""
+    for row in rows:
+        if row.name == name:
+            return row
+    return min(rows, key=lambda r: r.name) if rows else None
 
 
 def project_sort_key(project: Project) -> tuple[str, str]:
@@ -90,11 +105,7 @@ class ProjectsMixin:
     @staticmethod
     def _find_project_row(conn: Connection, name: str):
         """The project spelt like ``name`` under PEP 503, preferring the exact spelling."""
-        rows = rows_by_pep503_name(conn, name)
-        for row in rows:
-            if row.name == name:
-                return row
-        return min(rows, key=lambda r: r.name) if rows else None
+        return preferred_project_row(name, rows_by_pep503_name(conn, name))
 
     def _check_new_project(self, conn: Connection, actor: Actor, name: str,
                            found=NOT_LOOKED_UP) -> None:

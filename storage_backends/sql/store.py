@@ -27,12 +27,14 @@ from .projects import ProjectsMixin
 from .registration import RegistrationMixin
 from .release_flags import ReleaseFlagsMixin
 from .releases import ReleasesMixin
+from .request_reads import RequestReadsMixin
 from .search import SearchMixin
 from .sessions import SessionsMixin
 from .sqlite_changes import wal_change_watch
 
 
-class SqlStore(FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin, FilesMixin, ClassifiersMixin,
+class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, ReleasesMixin,
+               FilesMixin, ClassifiersMixin,
                SearchMixin, AccountsMixin, MirrorsMixin, RegistrationMixin, SessionsMixin,
                ReleaseFlagsMixin, ListingsMixin, MigrationMixin, BulkImportMixin, DigestsMixin, IntegrityMixin, Store):
     """Metadata in SQLite, MySQL/MariaDB or PostgreSQL, in legacy PyPI's tables.
