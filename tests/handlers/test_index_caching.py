@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import webtest
 
-from legacy.page_cache import Page, PageCache
+from legacy.page_cache import ENTRY_OVERHEAD, Page, PageCache
 from pypi.app import PypiApp
 from storage_backends.local_blobs import LocalBlobStore
 from storage_backends.records import Actor
@@ -93,7 +93,7 @@ def test_json_api_etag_last_modified_and_304(web):
 
 
 def test_page_cache_is_bounded_and_keyed_by_freshness():
-    cache = PageCache(max_bytes=3 * (1000 + 200))
+    cache = PageCache(max_bytes=3 * (1000 + ENTRY_OVERHEAD))
     for number in range(5):
         cache.put(("page", number), 1, Page(b"x" * 1000, ()))
     assert len(cache) == 3 and cache.size <= cache.max_bytes
