@@ -7,8 +7,9 @@ overtaken by another writer, and serials, handed out from the counter inside
 the transaction, increase in commit order: a mirror paging with
 ``serial > last`` never misses a row that commits late. Since the lock's read
 gives the counter's value, the next serials are counted in Python; the
-counter and each touched project's ``last_serial`` are written once, just
-before the commit, however many journal rows the transaction adds.
+journal rows (in one batch), the counter and each touched project's
+``last_serial`` are written just before the commit, once however many rows
+the transaction adds.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
 
 NOT_LOOKED_UP = object()
 # ``Connection.info`` keys, set for the length of one write transaction.
-_SERIAL, _TOUCHED = "pypi_serial_now", "pypi_serial_touched"
+_SERIAL, _TOUCHED, _ROWS = "pypi_serial_now", "pypi_serial_touched", "pypi_journal_rows"
 LOCK_SERIAL = (select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
                .with_for_update())
 INSERT_JOURNAL = journals.insert()
@@ -56,18 +57,22 @@ class JournalMixin:
         """One write transaction, holding the serial counter's lock throughout."""
         with self._writer.begin() as conn:
             conn.info[_SERIAL] = [conn.execute(LOCK_SERIAL).scalar(), False]
-            conn.info[_TOUCHED] = {}
+            conn.info[_TOUCHED], conn.info[_ROWS] = {}, []
             try:
                 yield conn
-                self._write_serials(conn)
+                self._flush_journal(conn)
             finally:
-                conn.info.pop(_SERIAL, None)
-                conn.info.pop(_TOUCHED, None)
+                for key in (_SERIAL, _TOUCHED, _ROWS):
+                    conn.info.pop(key, None)
 
     @staticmethod
-    def _write_serials(conn: Connection) -> None:
-        """Store the counter and the touched projects' ``last_serial`` (also mid-transaction,
-        before reading them back)."""
+    def _flush_journal(conn: Connection) -> None:
+        """Store the pending journal rows, the counter and the touched projects'
+        ``last_serial`` (also mid-transaction, before reading them back)."""
+        rows = conn.info[_ROWS]
+        if rows:
+            conn.execute(INSERT_JOURNAL, rows)
+            rows.clear()
         counter = conn.info[_SERIAL]
         if counter[1]:
             conn.execute(SET_COUNTER, {"serial": counter[0]})
@@ -94,7 +99,7 @@ class JournalMixin:
         else:
             serial = (counter[0] or 0) + 1
         counter[:] = [serial, True]
-        conn.execute(INSERT_JOURNAL, {
+        conn.info[_ROWS].append({
             "id": serial, "name": name, "version": version, "action": action,
             "submitted_date": utcnow(), "submitted_by": actor.user,
             "submitted_from": actor.address})

@@ -80,7 +80,7 @@ class ProjectsMixin:
         with self._write() as conn:
             self._check_new_project(conn, actor, name)
             self._insert_project(conn, actor, name)
-            self._write_serials(conn)
+            self._flush_journal(conn)
             row = self._project_row(conn, name)
         return project_record(row)
 
