@@ -11,6 +11,7 @@ from webob import Response
 
 from ..context import RequestContext
 from ..http_errors import MethodNotAllowed
+from ..large_bodies import body_iterable
 from ..page_cache import Page
 from .methods import MethodFault, invoke
 from .protocol import CallError, dump_fault, dump_listing, dump_result, fault_string, parse_call
@@ -26,19 +27,19 @@ def handle(ctx: RequestContext) -> Response:
     limit = getattr(ctx.settings, "xmlrpc_max_body_size", DEFAULT_MAX_BODY)
     body = _read_body(ctx, limit)
     if body is None:
-        return _answer(dump_fault(fault_string(
+        return _answer(ctx, dump_fault(fault_string(
             ValueError, f"request content way too big: at most {limit} bytes are accepted")))
     try:
         call = parse_call(body)
     except CallError as err:
-        return _answer(dump_fault(fault_string(ValueError, str(err))))
+        return _answer(ctx, dump_fault(fault_string(ValueError, str(err))))
     if call.method in WHOLE_INDEX and not call.params and ctx.pages is not None:
-        return _answer(_whole_index_answer(ctx, call.method))
+        return _answer(ctx, _whole_index_answer(ctx, call.method))
     try:
         result = invoke(ctx, call.method, call.params)
     except MethodFault as fault:
-        return _answer(dump_fault(str(fault)))
-    return _answer(dump_result(result))
+        return _answer(ctx, dump_fault(str(fault)))
+    return _answer(ctx, dump_result(result))
 
 
 def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
@@ -62,5 +63,6 @@ def _read_body(ctx: RequestContext, limit: int) -> bytes | None:
     return None if len(body) > limit else body
 
 
-def _answer(body: bytes) -> Response:
-    return Response(body=body, status=200, content_type="text/xml", charset="utf-8")
+def _answer(ctx: RequestContext, body: bytes) -> Response:
+    return Response(app_iter=body_iterable(ctx.request.environ, body), content_length=len(body),
+                    status=200, content_type="text/xml", charset="utf-8")
