@@ -27,19 +27,25 @@ def name_columns(name: str) -> dict[str, str]:
     return {"normalized_name": legacy_normalized_name(name), "pep503_name": normalize_name(name)}
 
 
-def rows_by_pep503_name(conn: Connection, name: str, columns=(packages,)) -> list:
+def rows_by_pep503_name(conn: Connection, name: str, columns: tuple | None = None) -> list:
     """The ``packages`` rows spelt like ``name`` under PEP 503 (index lookup).
 
     Rows a legacy process created after ``pypi upgradedb`` have no PEP 503 form
     yet; they are few and indexed by their NULL, so they are checked here too.
     """
     key = normalize_name(name)
-    return spelt_like(key, conn.execute(select(*columns).where(PEP503_OR_NONE), {"key": key}))
+    statement = (PROJECTS_BY_PEP503 if columns is None
+                 else select(*columns).where(PEP503_OR_NONE))
+    return spelt_like(key, conn.execute(statement, {"key": key}))
 
 
 # The rows rows_by_pep503_name filters: PEP 503 form ``key``, or none recorded.
 PEP503_OR_NONE = or_(packages.c.pep503_name == bindparam("key"), packages.c.pep503_name.is_(None))
 PROJECTS_BY_PEP503 = select(packages).where(PEP503_OR_NONE)
+# Built once: an upload's transaction runs each of these.
+PROJECT_BY_NAME = select(packages).where(packages.c.name == bindparam("name"))
+USER_EXISTS = select(users.c.name).where(users.c.name == bindparam("name"))
+INSERT_PROJECT, INSERT_ROLE = packages.insert(), roles.insert()
 
 
 def spelt_like(key: str, rows) -> list:
@@ -100,7 +106,7 @@ class ProjectsMixin:
     # -- helpers shared with releases and roles ---------------------------------
     @staticmethod
     def _project_row(conn: Connection, name: str):
-        return conn.execute(select(packages).where(packages.c.name == name)).first()
+        return conn.execute(PROJECT_BY_NAME, {"name": name}).first()
 
     @staticmethod
     def _find_project_row(conn: Connection, name: str):
@@ -115,16 +121,16 @@ class ProjectsMixin:
         if existing is not None:
             raise ProjectExists(name, existing.name)
         if actor.user is not None and conn.execute(
-                select(users.c.name).where(users.c.name == actor.user)).first() is None:
+                USER_EXISTS, {"name": actor.user}).first() is None:
             raise NoSuchUser(actor.user)
 
     def _insert_project(self, conn: Connection, actor: Actor, name: str) -> None:
         """Insert the project row; journal ``create`` and the creator's ownership."""
-        conn.execute(packages.insert().values(
+        conn.execute(INSERT_PROJECT, dict(
             name=name, **name_columns(name), autohide=True, comments=True,
             hosting_mode="pypi-explicit", created=utcnow(), last_serial=0, has_docs=False))
         self._journal(conn, actor, name, None, "create")
         if actor.user is not None:
-            conn.execute(roles.insert().values(
+            conn.execute(INSERT_ROLE, dict(
                 role_name=OWNER, user_name=actor.user, package_name=name))
             self._journal(conn, actor, name, None, f"add {OWNER} {actor.user}")
