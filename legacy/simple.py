@@ -78,11 +78,11 @@ def cached_root(environ: dict, path_args: dict, store: Store, cache: PageCache) 
 
 
 def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
-    """The whole index, written a piece of ``ROOT_PIECE`` projects at a time into one buffer:
-    at 100k projects a list of lines, their joined text and its bytes would each be
-    several MB more at once (the bytes are what ``json.dumps`` of the whole would give)."""
-    projects = ctx.store.list_project_names()
-    pieces = [projects[start:start + ROOT_PIECE] for start in range(0, len(projects), ROOT_PIECE)]
+    """The whole index, written a piece of ``ROOT_PIECE`` projects at a time into one buffer
+    as the store reads them: at 100k projects the list of projects, a list of lines, their
+    joined text and its bytes would each be several MB more at once (the bytes are what
+    ``json.dumps`` of the whole would give)."""
+    pieces = ctx.store.project_name_pieces(ROOT_PIECE)
     body = io.BytesIO()
     if content_type == V1_JSON:
         body.write(f'{{"meta": {json.dumps(_meta(serial))}, "projects": ['.encode())

@@ -74,6 +74,18 @@ class Store(ABC):
         """
         return [ProjectName(p.name, p.normalized_name, p.last_serial) for p in self.list_projects()]
 
+    def project_name_pieces(self, size: int) -> Iterator[list[ProjectName]]:
+        """``list_project_names()`` as consecutive lists of at most ``size`` projects.
+
+        For the pages of the whole index: a backend that can read them in order
+        from its database hands them over as they come, so the whole list never
+        exists at once (at 100k projects it is about 20 MB). Consume it to its end
+        before the next call to the store.
+        """
+        projects = self.list_project_names()
+        for start in range(0, len(projects), size):
+            yield projects[start:start + size]
+
     def change_token(self) -> Hashable | None:
         """A value equal on two calls only if nothing was committed in between, by any process
         sharing the store; None where the backend cannot tell that without a query.

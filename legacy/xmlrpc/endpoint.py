@@ -14,6 +14,7 @@ from ..http_errors import MethodNotAllowed
 from ..large_bodies import body_iterable
 from ..page_cache import Page
 from .methods import MethodFault, invoke
+from .packages import listing_items
 from .protocol import CallError, dump_fault, dump_listing, dump_result, fault_string, parse_call
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -46,11 +47,8 @@ def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
     """A listing of every project, kept under the index's serial like ``/simple/``: building
     it costs about 25 µs a project, reading the serial a few µs."""
     serial = ctx.store.last_serial()
-    try:
-        page = ctx.pages.get_or_build(("xmlrpc", method), serial,
-                                      lambda: Page(dump_listing(invoke(ctx, method, ())), ()))
-    except MethodFault as fault:
-        return dump_fault(str(fault))
+    page = ctx.pages.get_or_build(("xmlrpc", method), serial,
+                                  lambda: Page(dump_listing(*listing_items(ctx, method)), ()))
     return page.body
 
 

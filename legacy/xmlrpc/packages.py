@@ -8,10 +8,11 @@ legacy faulted (``package_hosting_mode``). Hidden releases are listed only by
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from ..context import RequestContext
 from ..release_structs import DEPENDENCY_KEYS, file_struct, release_data as release_struct
+from .protocol import LISTING_PIECE
 
 
 def list_packages(ctx: RequestContext) -> list[str]:
@@ -22,6 +23,16 @@ def list_packages(ctx: RequestContext) -> list[str]:
 def list_packages_with_serial(ctx: RequestContext) -> dict[str, int]:
     """Every project name with the serial of its last change."""
     return {project.name: project.last_serial for project in ctx.store.list_project_names()}
+
+
+def listing_items(ctx: RequestContext, method: str) -> tuple[Iterator, bool]:
+    """The items of ``list_packages`` (names) or ``list_packages_with_serial`` (name and
+    serial pairs, a struct: True) as the store reads them, for ``protocol.dump_listing``."""
+    projects = (project for piece in ctx.store.project_name_pieces(LISTING_PIECE)
+                for project in piece)
+    if method == "list_packages":
+        return (project.name for project in projects), False
+    return ((project.name, project.last_serial) for project in projects), True
 
 
 def package_releases(ctx: RequestContext, name: str, show_hidden: bool) -> list[str]:

@@ -27,7 +27,7 @@ import xmlrpc.client
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, Iterable
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -157,24 +157,24 @@ def dump_result(result: Any) -> bytes:
     return _CONTROL.sub("", text).encode("utf-8")
 
 
-def dump_listing(result: list | dict) -> bytes:
-    """``dump_result`` of a long list or dict, the same bytes made ``LISTING_PIECE`` items at a time.
+def dump_listing(items: Iterable, struct: bool) -> bytes:
+    """``dump_result`` of a long array (``items`` are its values) or struct (``items`` are
+    ``(name, value)`` pairs), the same bytes made ``LISTING_PIECE`` items at a time.
 
     At 100k projects ``xmlrpc.client.dumps`` of the whole answer holds a string
     per XML line, their join, the copy without control characters and its bytes
     at once (about 50 MB). Each piece is dumped as a whole answer of its own,
     whose members (or array elements) sit between the envelope of an empty one.
     """
-    is_struct = isinstance(result, dict)
-    empty = _dumps({} if is_struct else [])
-    split = empty.index("</struct>" if is_struct else "</data>")
+    empty = _dumps({} if struct else [])
+    split = empty.index("</struct>" if struct else "</data>")
     head, tail = empty[:split], empty[split:]
-    items = iter(result.items() if is_struct else result)
+    items = iter(items)
     body = io.BytesIO()
     body.write(head.encode("utf-8"))
     try:
         while piece := list(islice(items, LISTING_PIECE)):
-            text = _dumps(dict(piece) if is_struct else piece)
+            text = _dumps(dict(piece) if struct else piece)
             body.write(_CONTROL.sub("", text[len(head):len(text) - len(tail)]).encode("utf-8"))
     except (TypeError, OverflowError) as err:
         return dump_fault(fault_string(type(err), f"cannot send the result: {err}"))

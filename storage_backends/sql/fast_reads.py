@@ -15,8 +15,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from datetime import datetime
-from operator import itemgetter
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.sql import Select
@@ -34,6 +33,11 @@ PROJECT_JOURNAL_END = select(func.max(journals.c.id)).where(journals.c.name == b
 # In ``list_projects`` order as far as the database's lower() and collation agree with Python's.
 NAMES = (select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
          .order_by(func.lower(packages.c.name), packages.c.name))
+# Exactly in that order on SQLite: PYTHON_LOWER is str.lower, and SQLite compares text by code
+# point as Python does (SQLite's own lower() changes only ASCII letters).
+PYTHON_LOWER = "pypi_python_lower"
+NAMES_SQLITE = (select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
+                .order_by(getattr(func, PYTHON_LOWER)(packages.c.name), packages.c.name))
 JOURNAL_TIME = select(journals.c.submitted_date).where(journals.c.id == bindparam("serial"))
 # A project's releases with their files, in one statement (one snapshot).
 INDEX = (select(releases.c.version, releases.c._pypi_ordering, releases.c._pypi_hidden,
@@ -76,9 +80,7 @@ class ThreadConnections:
         """The rows, each piece of ``ROWS_PIECE`` passed through ``convert`` as it is
         fetched: a result the size of the index then never exists twice over, as
         the driver's rows and the records made from them."""
-        sql, order, defaults = self._compile(statement)
-        values = {**defaults, **params}
-        args = tuple(values[name] for name in order) if order is not None else values
+        sql, args = self._bound(statement, params)
         errors = self._engine.dialect.loaded_dbapi
         for attempt in (1, 2):
             connection = self._connection()
@@ -102,6 +104,30 @@ class ThreadConnections:
                     raise
         raise AssertionError("unreachable")
 
+    def streamed(self, statement: Select, size: int, **params) -> Iterator[list[tuple]]:
+        """The rows in lists of at most ``size`` as the driver fetches them; a failure before
+        the first list is tried once more on a new connection, a later one raises."""
+        sql, args = self._bound(statement, params)
+        errors = self._engine.dialect.loaded_dbapi
+        for attempt in (1, 2):
+            connection, yielded = self._connection(), False
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(sql, args)
+                    while piece := cursor.fetchmany(size):
+                        yielded = True
+                        yield piece
+                    return
+                finally:
+                    cursor.close()
+            except errors.Error as err:
+                self._drop(connection)
+                if yielded or attempt == 2:
+                    if isinstance(err, errors.OperationalError):
+                        raise ServiceUnavailable(f"database read failed: {err}") from err
+                    raise
+
     def close(self) -> None:
         with self._lock:
             opened, self._opened = self._opened, []
@@ -110,6 +136,11 @@ class ThreadConnections:
                 connection.close()
             except Exception:   # closing at shutdown: a dead connection is no error
                 pass
+
+    def _bound(self, statement: Select, params: dict) -> tuple[str, tuple | dict]:
+        sql, order, defaults = self._compile(statement)
+        values = {**defaults, **params}
+        return sql, tuple(values[name] for name in order) if order is not None else values
 
     def _compile(self, statement: Select) -> tuple[str, tuple[str, ...] | None, dict]:
         """SQL text in the driver's parameter style, the parameter order when positional,
@@ -128,6 +159,8 @@ class ThreadConnections:
             pooled.detach()      # ours until closed, never returned to the pool
             connection = pooled.dbapi_connection
             self._engine.dialect.set_isolation_level(connection, "AUTOCOMMIT")
+            if self._engine.dialect.name == "sqlite":
+                connection.create_function(PYTHON_LOWER, 1, str.lower, deterministic=True)
             with self._lock:
                 self._opened.append(connection)
             self._local.connection = connection
@@ -186,13 +219,20 @@ class FastReadsMixin:
     def list_project_names(self) -> list[ProjectName]:
         if self._reads is None:
             return super().list_project_names()
+        if self._sorts_like_python():
+            return self._reads.converted_rows(NAMES_SQLITE, _project_names)
         projects = self._reads.converted_rows(NAMES, _project_names)
-        if not (self._sorts_ascii_like_python() and _ascii_names(projects)):
-            # Sorting plain tuples by their first two items is several times faster than by a key.
-            keyed = [(project.name.lower(), project.name, project) for project in projects]
-            keyed.sort()
-            projects = [project for _, _, project in keyed]
-        return projects
+        # Sorting plain tuples by their first two items is several times faster than by a key.
+        keyed = [(project.name.lower(), project.name, project) for project in projects]
+        keyed.sort()
+        return [project for _, _, project in keyed]
+
+    def project_name_pieces(self, size: int) -> Iterator[list[ProjectName]]:
+        if self._reads is None or not self._sorts_like_python():
+            yield from super().project_name_pieces(size)
+            return
+        for piece in self._reads.streamed(NAMES_SQLITE, size):
+            yield _project_names(piece)
 
     def journal_time(self, serial: int) -> datetime | None:
         if self._reads is None:
@@ -218,10 +258,10 @@ class FastReadsMixin:
         releases, files = _listing([row[3:] for row in rows if row[3] is not None])
         return IndexPage(spelling, serial or 0, releases, files, _datetime(submitted))
 
-    def _sorts_ascii_like_python(self) -> bool:
-        """SQLite's lower() changes only ASCII letters and it compares text by code point, so
-        ``NAMES`` comes in Python's order when every name is ASCII: at 100k projects sorting
-        again would cost 0.1 to 0.2 s. Server databases sort by their collation: sorted again."""
+    def _sorts_like_python(self) -> bool:
+        """SQLite reads ``NAMES_SQLITE`` in ``list_projects`` order (sorting again in Python
+        would cost 0.1 to 0.2 s at 100k projects); server databases sort ``NAMES`` by their
+        collation, so those rows are sorted again here."""
         return self.engine.dialect.name == "sqlite"
 
     def _shared_with_legacy(self) -> bool:
@@ -235,10 +275,6 @@ def _project_names(rows: list[tuple]) -> list[ProjectName]:
     """Where the PEP 503 name is spelt as the name (most projects), one string serves both."""
     return [ProjectName(name, name if pep503 == name else pep503 or normalize_name(name),
                         serial or 0) for name, pep503, serial in rows]
-
-
-def _ascii_names(rows: list[tuple]) -> bool:
-    return "".join(map(itemgetter(0), rows)).isascii()
 
 
 def _listing(rows) -> tuple[list[ReleaseOrder], list[FileRecord]]:

@@ -216,4 +216,6 @@ LISTING_NAMES = ["demo", "a&b", "<tag>", "Émile", "ctl\x0cchar", "", "x" * 300,
     {"too big": 2**40}])
 def test_whole_index_answers_dumped_in_pieces_are_dump_result(monkeypatch, piece, result):
     monkeypatch.setattr(protocol, "LISTING_PIECE", piece)
-    assert protocol.dump_listing(result) == protocol.dump_result(result)
+    struct = isinstance(result, dict)
+    items = iter(result.items() if struct else result)
+    assert protocol.dump_listing(items, struct) == protocol.dump_result(result)

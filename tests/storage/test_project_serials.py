@@ -34,6 +34,10 @@ def test_list_project_names_is_in_python_name_order(store, alice, names, order):
         store.store_release(alice, name, "1.0", ReleaseMetadata())
     assert [p.name for p in store.list_project_names()] == order
     assert [p.name for p in store.list_projects()] == order
+    for size in (1, 3, 100):
+        pieces = list(store.project_name_pieces(size))
+        assert [len(piece) for piece in pieces[:-1]] == [size] * (len(pieces) - 1)
+        assert [p for piece in pieces for p in piece] == store.list_project_names()
 
 
 def test_project_serial_follows_every_change_of_that_project_only(store, alice, bob):
