@@ -15,7 +15,7 @@ machine can be compared as ratios:
   the other, beside the server's files directory (the durability floor of an upload).
 
 Usage: python bench/upload_rate.py [--backend sqlite|postgresql|mariadb] [--files 200]
-                                   [--threads 4] [--rounds 1]
+                                   [--processes 1] [--threads 4] [--rounds 1]
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from base64 import b64encode
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,6 +45,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default="sqlite")
     parser.add_argument("--files", type=int, default=200, help="files per twine run")
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="twine processes at once, each with its share of the files "
+                             "(the suite's second figure uses 4)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="twine runs (each with new projects); the best is reported too")
     return parser.parse_args(argv)
@@ -76,6 +80,18 @@ def drop_database(backend: str, config: Path) -> None:
         name = conn.dialect.identifier_preparer.quote_identifier(url.database)
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
     engine.dispose()
+
+
+def twine_in_parallel(base: str, files: list[Path], processes: int) -> float:
+    """Seconds for ``processes`` twine processes at once, each with its share of ``files``."""
+    if processes == 1:
+        return twine_upload(base, files)
+    share = -(-len(files) // processes)
+    began = time.perf_counter()
+    with ThreadPoolExecutor(processes) as pool:
+        list(pool.map(lambda i: twine_upload(base, files[i:i + share]),
+                      range(0, len(files), share)))
+    return time.perf_counter() - began
 
 
 def twine_upload(base: str, files: list[Path]) -> float:
@@ -173,13 +189,13 @@ def report(args, home: Path, base: str) -> None:
     twine_rates = []
     for number in range(args.rounds):
         files = sample_prep.upload_files(home / f"twine{number}", f"tw{number}", n)
-        twine_rates.append(n / twine_upload(base, files))
+        twine_rates.append(n / twine_in_parallel(base, files, args.processes))
     hello_port = processes.free_port()
     hello = processes.start("hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
                                       "--port", str(hello_port), "--threads", str(args.threads)],
                             hello_port, "/", home / "hello.log")
     try:
-        hello_rate = n / twine_upload(hello.base, files)
+        hello_rate = n / twine_in_parallel(hello.base, files, args.processes)
     finally:
         hello.stop()
     plain = sample_prep.upload_files(home / "http", "plain", n)
@@ -187,7 +203,7 @@ def report(args, home: Path, base: str) -> None:
     fsync_rate = n / fsync_writes(home / "fsync", plain)
     print(f"backend                    {args.backend}, {n} files of "
           f"{plain[0].stat().st_size} bytes, {args.threads} server threads")
-    print(f"twine, one process         {twine_rates[0]:7.1f} files/s"
+    print(f"twine, {args.processes} process(es)     {twine_rates[0]:7.1f} files/s"
           + (f"  (rounds: {', '.join(f'{r:.1f}' for r in twine_rates)})" if args.rounds > 1
              else ""))
     print(f"twine to hello.py          {hello_rate:7.1f} files/s")
