@@ -38,6 +38,7 @@ from .page_cache import (Answer, PageCache, answer_response, cached_page_answer,
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
+VARY_ACCEPT = ("Vary", "Accept")   # one tuple for every cached page
 API_VERSION = "1.1"
 HEAD = ('<!DOCTYPE html>\n<html><head>'
         f'<meta name="pypi:repository-version" content="{API_VERSION}">')
@@ -131,7 +132,7 @@ def simple_project(ctx: RequestContext) -> Response:
     content_type = negotiate(ctx)
     answer = _project_answer(ctx.request.environ, ctx.store, ctx.pages, requested, content_type)
     if answer is None:
-        raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
+        raise NotFound(f"{requested} does not exist", headers=[VARY_ACCEPT])
     return answer_response(answer)
 
 
@@ -229,7 +230,7 @@ def project_listing(ctx: RequestContext, requested: str, prefix: str,
     _redirect_unless_normalized(requested, prefix)
     current = current or ctx.store.project_serial(requested)
     if current is None:
-        raise NotFound(f"{requested} does not exist", headers=[("Vary", "Accept")])
+        raise NotFound(f"{requested} does not exist", headers=[VARY_ACCEPT])
     releases, files = ctx.store.index_listing(current[0])
     return _listing(requested, current, releases, files)
 
@@ -237,7 +238,7 @@ def project_listing(ctx: RequestContext, requested: str, prefix: str,
 def _listing(requested: str, current: tuple[str, int], releases: list[ReleaseOrder],
              files: list[FileRecord]) -> ProjectListing:
     if not files:
-        raise NotFound(f"{requested} does not have any releases", headers=[("Vary", "Accept")])
+        raise NotFound(f"{requested} does not have any releases", headers=[VARY_ACCEPT])
     order = {release.version: release.ordering for release in releases}
     files = sorted(files, key=lambda f: (order.get(f.version, -1), f.filename))
     return ProjectListing(current[0], current[1], normalize_name(requested), files, releases,
@@ -268,7 +269,7 @@ def negotiate(ctx: RequestContext) -> str:
     offer = _best_offer(ctx.request.headers.get("Accept"))
     if offer is None:
         raise NotAcceptable(f"Not Acceptable: this index serves {', '.join(OFFERS)}",
-                            headers=[("Vary", "Accept")])
+                            headers=[VARY_ACCEPT])
     return offer
 
 
@@ -318,4 +319,4 @@ def _meta(serial: int) -> dict:
 
 
 def _headers(serial: int) -> list[tuple[str, str]]:
-    return [(SERIAL_HEADER, str(serial)), ("Vary", "Accept")]
+    return [(SERIAL_HEADER, str(serial)), VARY_ACCEPT]

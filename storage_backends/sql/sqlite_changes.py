@@ -73,13 +73,18 @@ class WalChangeWatch:
                 shared = _shared[self._path] = _SharedMap(self._path)
             shared.users += 1
         self._header = shared.header
+        self._last = b""
         self._closed = False
 
     def token(self) -> bytes | object:
         header = self._header[:HEADER_COPIES]
         if header[:48] != header[48:]:
             return object()   # a writer is between its two copies: equal to nothing
-        return header[:48]
+        last = self._last
+        if header[:48] == last:
+            return last       # one object per state: cache entries share it, and compare by identity
+        self._last = header[:48]
+        return self._last
 
     def close(self) -> None:
         """Call after this store's own connections are closed."""
