@@ -61,7 +61,7 @@ class Config:
     port: int = 8080
     threads: int = 8
     trusted_proxy: str | None = None
-    page_cache_mb: int = 64           # built index pages kept per process (legacy/page_cache.py)
+    page_cache_mb: int = 40           # built index pages kept per process (legacy/page_cache.py)
     channel_timeout: int = 120        # seconds a connection may sit idle mid-request (waitress)
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
@@ -141,7 +141,7 @@ class Config:
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
-            page_cache_mb=integer("server", "page_cache_mb", 64),
+            page_cache_mb=integer("server", "page_cache_mb", 40),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
             ignored_keys=_ignored_keys(parser),
