@@ -25,6 +25,7 @@ from typing import Callable, Hashable, NamedTuple
 from webob import Request, Response
 
 from .conditional import not_modified
+from .large_bodies import body_iterable
 
 # Part of every ETag: bump it when a page's bytes change for the same serials
 # (a new page format), so that clients do not keep the old bytes.
@@ -192,11 +193,12 @@ def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshne
                build: Callable[[], tuple[bytes, datetime | None]]) -> Response:
     """``page_answer`` as a webob response."""
     return answer_response(page_answer(request.environ, cache, key, freshness, content_type,
-                                       headers, build))
+                                       headers, build), request.environ)
 
 
-def answer_response(answer: Answer) -> Response:
-    return Response(status=answer.status, headerlist=answer.headers, app_iter=[answer.body])
+def answer_response(answer: Answer, environ: dict) -> Response:
+    return Response(status=answer.status, headerlist=answer.headers,
+                    app_iter=body_iterable(environ, answer.body))
 
 
 @lru_cache(maxsize=16)

@@ -133,7 +133,7 @@ def simple_project(ctx: RequestContext) -> Response:
     answer = _project_answer(ctx.request.environ, ctx.store, ctx.pages, requested, content_type)
     if answer is None:
         raise NotFound(f"{requested} does not exist", headers=[VARY_ACCEPT])
-    return answer_response(answer)
+    return answer_response(answer, ctx.request.environ)
 
 
 def cached_project(environ: dict, path_args: dict, store: Store,

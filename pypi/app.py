@@ -14,6 +14,7 @@ from webob.request import DisconnectionError
 
 from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
+from legacy.large_bodies import body_iterable
 from legacy.page_cache import Answer, PageCache
 from storage_backends import errors as storage_errors
 from storage_backends.interface import BlobStore, Store
@@ -58,7 +59,9 @@ class PypiApp:
         cached = self._cached_answer(environ)
         if cached is not None:
             start_response(cached.status, cached.headers + SECURITY_HEADER_LIST)
-            return [] if environ["REQUEST_METHOD"] == "HEAD" else [cached.body]
+            if environ["REQUEST_METHOD"] == "HEAD":
+                return []
+            return body_iterable(environ, cached.body)
         request = Request(environ)
         response = self.handle(request)
         present = {name.lower() for name, _ in response.headerlist}
