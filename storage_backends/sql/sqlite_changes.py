@@ -30,6 +30,7 @@ import mmap
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 HEADER_COPIES = 96   # two copies of the 48-byte wal-index header at the start of the file
 
@@ -38,7 +39,9 @@ class _SharedMap:
     """The mapped header of one ``-shm`` file, shared by the watches of this process."""
 
     def __init__(self, database: str):
-        self.keeper = sqlite3.connect(database, check_same_thread=False)
+        # read-write, never create: a missing database is no database to watch
+        self.keeper = sqlite3.connect(Path(database).as_uri() + "?mode=rw", uri=True,
+                                      check_same_thread=False)
         try:
             mode = self.keeper.execute("PRAGMA journal_mode").fetchone()[0]
             if mode.lower() != "wal":
