@@ -238,7 +238,7 @@ class FastReadsMixin:
         if self._reads is None:
             return super().journal_time(serial)
         found = self._reads.rows(JOURNAL_TIME, serial=serial)
-        return _datetime(found[0][0]) if found else None
+        return stored_datetime(found[0][0]) if found else None
 
     def index_listing(self, name: str) -> tuple[list[ReleaseOrder], list[FileRecord]]:
         if self._reads is None:
@@ -256,7 +256,7 @@ class FastReadsMixin:
             return super().index_page(name)
         spelling, serial, submitted = rows[0][:3]
         releases, files = _listing([row[3:] for row in rows if row[3] is not None])
-        return IndexPage(spelling, serial or 0, releases, files, _datetime(submitted))
+        return IndexPage(spelling, serial or 0, releases, files, stored_datetime(submitted))
 
     def _sorts_like_python(self) -> bool:
         """SQLite reads ``NAMES_SQLITE`` in ``list_projects`` order (sorting again in Python
@@ -286,11 +286,11 @@ def _listing(rows) -> tuple[list[ReleaseOrder], list[FileRecord]]:
         if columns[0] is not None:   # the file's id: a release without files has none
             row = _FileRow(*columns)
             files.append(FileRecord.from_stored(
-                row._replace(upload_time=_datetime(row.upload_time)), row.filename))
+                row._replace(upload_time=stored_datetime(row.upload_time)), row.filename))
     ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
     return ordered, sorted(files, key=lambda record: record.filename)
 
 
-def _datetime(value) -> datetime | None:
+def stored_datetime(value) -> datetime | None:
     """Drivers return datetimes; SQLite's text (as SQLAlchemy wrote it) is parsed here."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value

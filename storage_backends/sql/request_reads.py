@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, Table, bindparam, select
 from ..ordering import normalize_name
 from ..records import FileRecord, OneTimeKey, Project, User
 from .accounts import user_record
-from .fast_reads import _datetime as parse_datetime
+from .fast_reads import stored_datetime
 from .files import file_record
 from .projects import PROJECTS_BY_PEP503, preferred_project_row, project_record, spelt_like
 from .tables import packages, rego_otk, release_files, users
@@ -38,7 +38,7 @@ class _Rows:
 
     def __call__(self, values: tuple):
         row = self.row(*values)
-        return row._replace(**{name: parse_datetime(getattr(row, name)) for name in self.times})
+        return row._replace(**{name: stored_datetime(getattr(row, name)) for name in self.times})
 
 
 _USER, _KEY, _PACKAGE, _FILE = _Rows(users), _Rows(rego_otk), _Rows(packages), _Rows(release_files)
