@@ -80,10 +80,15 @@ def index_pages(target: Target, settings: Settings) -> dict:
 
 
 def _etag(url: str) -> str | None:
+    """The page's ETag; None when it has none or the server gives no answer within 120 s
+    (pypiserver at 100k projects, still busy with the requests of the runs before)."""
     import urllib.request
-    with urllib.request.urlopen(url, timeout=120) as reply:
-        reply.read()
-        return reply.headers.get("ETag")
+    try:
+        with urllib.request.urlopen(url, timeout=120) as reply:
+            reply.read()
+            return reply.headers.get("ETag")
+    except OSError:
+        return None
 
 
 def paired_with_hello(target: Target, hello_target: Target, settings: Settings,
