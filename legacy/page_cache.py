@@ -197,6 +197,7 @@ def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshne
 
 
 def answer_response(answer: Answer, environ: dict) -> Response:
+    """``answer`` for the webob path; a large body goes as a file wrapper."""
     return Response(status=answer.status, headerlist=answer.headers,
                     app_iter=body_iterable(environ, answer.body))
 

@@ -70,7 +70,8 @@ class PypiApp:
         return response(environ, start_response)
 
     def _cached_answer(self, environ) -> Answer | None:
-        """A page the cache holds, answered without webob; None sends the request the full way.
+        """The route's answer from the WSGI environ alone, without webob (the simple index:
+        cached pages and the pages built on a miss); None sends the request the full way.
 
         Anything unusual, an error included, is None: the full path then answers it
         (a read that failed here fails there too, and becomes the proper 503).
@@ -84,6 +85,7 @@ class PypiApp:
                 return None
             return route.cached(environ, route.path_args, self.store, self.pages)
         except Exception:
+            log.debug("the full path answers %s", environ.get("PATH_INFO"), exc_info=True)
             return None
 
     def handle(self, request: Request) -> Response:

@@ -25,7 +25,7 @@ class Route:
     path_args: dict
     authenticate: bool = False
     subpath: str | None = None   # for the /pypi dispatcher
-    # Answers the request from the WSGI environ when the page is cached, else None:
+    # Answers the common requests of the route from the WSGI environ alone, else None:
     # ``cached(environ, path_args, store, page_cache)`` (see ``legacy.simple.cached_project``).
     cached: Callable | None = None
 
