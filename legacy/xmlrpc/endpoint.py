@@ -48,7 +48,7 @@ def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
     it costs about 25 µs a project, reading the serial a few µs."""
     serial = ctx.store.last_serial()
     page = ctx.pages.get_or_build(("xmlrpc", method), serial,
-                                  lambda: Page(dump_listing(*listing_items(ctx, method)), ()))
+                                  lambda: Page(dump_listing(*listing_items(ctx, method))))
     return page.body
 
 

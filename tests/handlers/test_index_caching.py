@@ -95,11 +95,11 @@ def test_json_api_etag_last_modified_and_304(web):
 def test_page_cache_is_bounded_and_keyed_by_freshness():
     cache = PageCache(max_bytes=3 * (1000 + ENTRY_OVERHEAD))
     for number in range(5):
-        cache.put(("page", number), 1, Page(b"x" * 1000, ()))
+        cache.put(("page", number), 1, Page(b"x" * 1000))
     assert len(cache) == 3 and cache.size <= cache.max_bytes
     assert cache.get(("page", 0), 1) is None and cache.get(("page", 4), 1) is not None
     assert cache.get(("page", 4), 2) is None     # built under another serial: not served
-    cache.put(("huge",), 1, Page(b"x" * 10_000, ()))
+    cache.put(("huge",), 1, Page(b"x" * 10_000))
     assert cache.get(("huge",), 1) is None
 
 
@@ -109,7 +109,7 @@ def test_a_page_wanted_by_several_threads_at_once_is_built_once():
     def build():
         builds.append(1)
         time.sleep(0.2)
-        return Page(b"x" * 100, ())
+        return Page(b"x" * 100)
 
     def want():
         started.wait()
