@@ -21,8 +21,10 @@ SQLite coordinates processes with POSIX record locks on that file, and POSIX
 drops all of a process's locks on a file when the process closes any
 descriptor of it. So the file is opened once per process and database, kept
 open (with a connection of our own, which keeps SQLite from truncating it)
-while any watch on it lives, and closed only when the last one does: by then
-this process's connections to that database are closed too.
+while any watch on it lives, and closed only when the last one does (a store
+closes its watch after its connections). A connection to the same database
+that outlives every watch in the process would lose its locks then; a server
+process has one store, so none does.
 """
 from __future__ import annotations
 
@@ -52,7 +54,12 @@ class _SharedMap:
         except BaseException:
             self.keeper.close()
             raise
-        self.header = mmap.mmap(self.fd, HEADER_COPIES, access=mmap.ACCESS_READ)
+        try:
+            self.header = mmap.mmap(self.fd, HEADER_COPIES, access=mmap.ACCESS_READ)
+        except BaseException:
+            os.close(self.fd)
+            self.keeper.close()
+            raise
         self.users = 0
 
     def close(self) -> None:
