@@ -38,7 +38,7 @@ from .page_cache import (Answer, PageCache, answer_response, cached_page_answer,
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
-VARY_ACCEPT = ("Vary", "Accept")   # one tuple for every cached page
+VARY_ACCEPT = ("Vary", "Accept")   # on every index page and its 404s
 API_VERSION = "1.1"
 HEAD = ('<!DOCTYPE html>\n<html><head>'
         f'<meta name="pypi:repository-version" content="{API_VERSION}">')

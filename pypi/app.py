@@ -23,7 +23,7 @@ from .auth import authenticate_request
 from .backends import open_backends
 from .config import MIB, Config
 from .credential_cache import CredentialCache
-from .routing import resolve, run_route
+from .routing import Route, resolve, run_route
 
 log = logging.getLogger("pypi")
 
@@ -56,42 +56,50 @@ class PypiApp:
         self.pages = PageCache(config.page_cache_mb * MIB)
 
     def __call__(self, environ, start_response):
-        cached = self._cached_answer(environ)
+        route = self._route(environ)
+        cached = self._cached_answer(environ, route) if route is not None else None
         if cached is not None:
             start_response(cached.status, cached.headers + SECURITY_HEADER_LIST)
             if environ["REQUEST_METHOD"] == "HEAD":
                 return []
             return body_iterable(environ, cached.body)
         request = Request(environ)
-        response = self.handle(request)
+        response = self.handle(request, route)
         present = {name.lower() for name, _ in response.headerlist}
         response.headerlist.extend((name, value) for name, value in SECURITY_HEADERS.items()
                                    if name.lower() not in present)
         return response(environ, start_response)
 
-    def _cached_answer(self, environ) -> Answer | None:
+    def _route(self, environ) -> Route | None:
+        """The request's route, resolved once; None when resolving ends in a redirect or an
+        error, which ``handle`` then raises again and answers."""
+        try:
+            return resolve(_decoded_path(environ), self.config.base_path,
+                           self.config.simple_script)
+        except Exception:
+            return None
+
+    def _cached_answer(self, environ, route: Route) -> Answer | None:
         """The route's answer from the WSGI environ alone, without webob (the simple index:
         cached pages and the pages built on a miss); None sends the request the full way.
 
         Anything unusual, an error included, is None: the full path then answers it
         (a read that failed here fails there too, and becomes the proper 503).
         """
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        if route.cached is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         try:
-            route = resolve(_decoded_path(environ), self.config.base_path,
-                            self.config.simple_script)
-            if route.cached is None:
-                return None
             return route.cached(environ, route.path_args, self.store, self.pages)
         except Exception:
             log.debug("the full path answers %s", environ.get("PATH_INFO"), exc_info=True)
             return None
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request, route: Route | None = None) -> Response:
+        """``route`` is the request's when the caller resolved it; otherwise resolved here."""
         try:
-            path = _decoded_path(request.environ)
-            route = resolve(path, self.config.base_path, self.config.simple_script)
+            if route is None:
+                route = resolve(_decoded_path(request.environ), self.config.base_path,
+                                self.config.simple_script)
             ctx = RequestContext(request, self.config, self.store, self.blobs,
                                  path_args=dict(route.path_args), pages=self.pages)
             if route.authenticate:

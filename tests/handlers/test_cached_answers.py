@@ -40,7 +40,7 @@ def _call(app, environ: dict) -> tuple[str, list, bytes]:
 
 def _full_path(app, environ: dict) -> tuple[str, list, bytes]:
     """The same request through webob and the handlers, never the cached answer."""
-    fast, app._cached_answer = app._cached_answer, lambda environ: None
+    fast, app._cached_answer = app._cached_answer, lambda environ, route: None
     try:
         return _call(app, environ)
     finally:
