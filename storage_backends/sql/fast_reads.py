@@ -17,7 +17,7 @@ from collections import namedtuple
 from datetime import datetime
 from typing import Callable, Iterator
 
-from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy import DateTime, Engine, Table, and_, bindparam, func, select
 from sqlalchemy.sql import Select
 
 from ..errors import ServiceUnavailable
@@ -59,7 +59,6 @@ PAGE = (select(packages.c.name, packages.c.last_serial, journals.c.submitted_dat
                          release_files.c.version == releases.c.version)))
         .where(packages.c.pep503_name == bindparam("key")))
 ROWS_PIECE = 4096   # rows fetched at a time by ThreadConnections.converted_rows
-_FileRow = namedtuple("_FileRow", [column.name for column in release_files.c])
 
 
 class ThreadConnections:
@@ -284,9 +283,8 @@ def _listing(rows) -> tuple[list[ReleaseOrder], list[FileRecord]]:
     for version, ordering, hidden, *columns in rows:
         orders[version] = ReleaseOrder(version, ordering or 0, bool(hidden))
         if columns[0] is not None:   # the file's id: a release without files has none
-            row = _FileRow(*columns)
-            files.append(FileRecord.from_stored(
-                row._replace(upload_time=stored_datetime(row.upload_time)), row.filename))
+            row = FILE_ROWS(columns)
+            files.append(FileRecord.from_stored(row, row.filename))
     ordered = sorted(orders.values(), key=lambda release: release.ordering, reverse=True)
     return ordered, sorted(files, key=lambda record: record.filename)
 
@@ -294,3 +292,20 @@ def _listing(rows) -> tuple[list[ReleaseOrder], list[FileRecord]]:
 def stored_datetime(value) -> datetime | None:
     """Drivers return datetimes; SQLite's text (as SQLAlchemy wrote it) is parsed here."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+class DriverRows:
+    """Driver tuples of one table as rows with column attributes, datetimes parsed (SQLite
+    hands back text)."""
+
+    def __init__(self, table: Table):
+        self.row = namedtuple(f"_{table.name}_row", [column.name for column in table.c])
+        self.times = [column.name for column in table.c
+                      if isinstance(column.type, DateTime)]
+
+    def __call__(self, values: tuple):
+        row = self.row(*values)
+        return row._replace(**{name: stored_datetime(getattr(row, name)) for name in self.times})
+
+
+FILE_ROWS = DriverRows(release_files)

@@ -9,14 +9,12 @@ the thread keeps (``fast_reads.ThreadConnections``) like the index page reads.
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
-from sqlalchemy import DateTime, Table, bindparam, select
+from sqlalchemy import bindparam, select
 
 from ..ordering import normalize_name
 from ..records import FileRecord, OneTimeKey, Project, User
 from .accounts import user_record
-from .fast_reads import stored_datetime
+from .fast_reads import FILE_ROWS, DriverRows
 from .files import file_record
 from .projects import PROJECTS_BY_PEP503, preferred_project_row, project_record, spelt_like
 from .tables import packages, rego_otk, release_files, users
@@ -27,21 +25,7 @@ REGISTRATION_KEY = (select(rego_otk).where(rego_otk.c.name == bindparam("name"))
 FILE = select(release_files).where(release_files.c.filename == bindparam("filename"))
 
 
-class _Rows:
-    """Driver tuples of one table as rows with column attributes, datetimes parsed (SQLite
-    hands back text)."""
-
-    def __init__(self, table: Table):
-        self.row = namedtuple(f"_{table.name}_row", [column.name for column in table.c])
-        self.times = [column.name for column in table.c
-                      if isinstance(column.type, DateTime)]
-
-    def __call__(self, values: tuple):
-        row = self.row(*values)
-        return row._replace(**{name: stored_datetime(getattr(row, name)) for name in self.times})
-
-
-_USER, _KEY, _PACKAGE, _FILE = _Rows(users), _Rows(rego_otk), _Rows(packages), _Rows(release_files)
+_USER, _KEY, _PACKAGE = DriverRows(users), DriverRows(rego_otk), DriverRows(packages)
 
 
 class RequestReadsMixin:
@@ -75,4 +59,4 @@ class RequestReadsMixin:
         if self._reads is None:
             return super().get_file(filename)
         found = self._reads.rows(FILE, filename=filename)
-        return file_record(_FILE(found[0])) if found else None
+        return file_record(FILE_ROWS(found[0])) if found else None
