@@ -10,6 +10,8 @@ a revalidation (``If-None-Match``) is answered 304 after that one read, without
 building or even holding the page.
 
 Entries are bounded by their total size; the least recently used go first.
+Below it, pages may also be kept as files (``legacy/page_files.py``), so that a
+page dropped here, or built by another process, is read back instead of built.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from webob import Request, Response
 
 from .conditional import not_modified
 from .large_bodies import body_iterable
+from .page_files import PageFiles
 
 # Part of every ETag: bump it when a page's bytes change for the same serials
 # (a new page format), so that clients do not keep the old bytes.
@@ -78,8 +81,9 @@ class PageCache:
     that one, nothing was committed since, and the entry is current without a read.
     """
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int, files: PageFiles | None = None):
         self.max_bytes = max_bytes
+        self.files = files     # pages kept as files, read on a miss here (page_answer)
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -141,6 +145,11 @@ class PageCache:
         """Whether a page is held under ``key``, current or not."""
         return key in self._entries
 
+    def may_have(self, key: Hashable) -> bool:
+        """Whether a page of ``key`` may be at hand, held or kept as a file: then reading its
+        freshness alone, before all that builds it, is worth it."""
+        return self.files is not None or key in self._entries
+
     @property
     def size(self) -> int:
         """Bytes held (bodies plus a fixed overhead per entry)."""
@@ -173,7 +182,8 @@ def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness
     ``headers`` go on every answer, 304s included (the serial, ``Vary``);
     ``build`` returns the body and when it last changed (naive UTC, or None).
     The ETag is checked before anything is built, so a revalidation costs only
-    the freshness read the caller made. With ``build`` None nothing is built:
+    the freshness read the caller made. A page not held is read from its file
+    when one is kept with this ETag, else built and kept. With ``build`` None nothing is built:
     None when the page is not cached (the caller then takes the path that can build).
     ``token`` is the store's change token taken before ``freshness`` was read.
     """
@@ -185,9 +195,17 @@ def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness
         if page is None:
             return None
     else:
+        files = cache.files if cache is not None else None
+
         def built() -> Page:
+            kept = files.read(key, etag) if files is not None else None
+            if kept is not None:
+                return Page(*kept)
             body, changed = build()
-            return _page(body, content_type, etag, headers, changed)
+            page = _page(body, content_type, etag, headers, changed)
+            if files is not None:
+                files.keep(key, page.body, page.head, page.not_modified_lines)
+            return page
         page = (cache.get_or_build(key, freshness, built, token) if cache is not None
                 else built())
     return cached_page_answer(environ, page)

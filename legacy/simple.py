@@ -164,11 +164,12 @@ def _project_answer(environ: dict, store: Store, cache: PageCache | None, reques
     """The page of ``requested`` (normalised): None when no such project, NotFound when it
     has no files.
 
-    A cached page is checked with one read of its serial; a page not cached at
-    all is read with ``index_page``, all at once, and built.
+    A page that may be at hand (cached, or kept as a file) is checked with one
+    read of its serial; otherwise the project is read with ``index_page``, all
+    at once, and its page built.
     """
     key = _project_key(requested, content_type)
-    if cache is not None and key in cache:
+    if cache is not None and cache.may_have(key):
         current = store.project_serial(requested)
         if current is None:
             return None
@@ -188,6 +189,25 @@ def _project_answer(environ: dict, store: Store, cache: PageCache | None, reques
             return _project_body(listing, content_type), page.changed
     return page_answer(environ, cache, key, current, content_type, _headers(current[1]),
                        build, token)
+
+
+def keep_project_pages(store: Store, cache: PageCache, normalized: str) -> int:
+    """Build and keep (as files, when the cache keeps files) both forms of a project's page
+    unless current ones are kept already; how many pages the project has (0 or 2)."""
+    kept = 0
+    for content_type in (TEXT_HTML, V1_JSON):
+        try:
+            if _project_answer({}, store, cache, normalized, content_type) is not None:
+                kept += 1
+        except NotFound:   # a project without files has no page
+            pass
+    return kept
+
+
+def page_keys(normalized: str | None) -> list[tuple[str, str]]:
+    """The keys of both forms of a project's page (None: of the whole index's page)."""
+    return [_project_key(normalized, content_type) if normalized is not None
+            else _root_key(content_type) for content_type in (TEXT_HTML, V1_JSON)]
 
 
 def _root_key(content_type: str) -> tuple[str, str]:

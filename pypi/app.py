@@ -16,6 +16,7 @@ from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
 from legacy.large_bodies import body_iterable
 from legacy.page_cache import Answer, PageCache
+from legacy.page_files import PageFiles
 from storage_backends import errors as storage_errors
 from storage_backends.interface import BlobStore, Store
 
@@ -53,7 +54,9 @@ class PypiApp:
     def __init__(self, config: Config, store: Store, blobs: BlobStore):
         self.config, self.store, self.blobs = config, store, blobs
         self.credentials = CredentialCache()
-        self.pages = PageCache(config.page_cache_mb * MIB)
+        directory = config.page_directory
+        self.pages = PageCache(config.page_cache_mb * MIB,
+                               PageFiles.open(directory) if directory is not None else None)
 
     def __call__(self, environ, start_response):
         route = self._route(environ)

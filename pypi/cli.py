@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from legacy.page_files import PageFiles
 from storage_backends.errors import MirrorExists, NoSuchMirror, NoSuchUser, StorageError, UserExists
 from storage_backends.records import ADMIN, Actor
 from storage_backends.recovery import publish_pending
@@ -39,8 +40,13 @@ def cmd_initdb(config: Config, args) -> int:
     store = open_store(config, create=True)
     try:
         added = store.add_classifiers(_known_classifiers())
+        fresh = store.last_serial() == 0
     finally:
         store.close()
+    directory = config.page_directory
+    if fresh and directory is not None and directory.is_dir():
+        # A new index starts its serials again: pages kept for an old one must go.
+        PageFiles(directory).clear()
     print(f"database ready at {_safe_url(config.database_url)} ({added} classifiers added)")
     return 0
 
@@ -130,6 +136,11 @@ def cmd_fsck(config: Config, args) -> int:
     return fsck(config, args)
 
 
+def cmd_build_pages(config: Config, args) -> int:
+    from .build_pages import cmd_build_pages as build
+    return build(config, args)
+
+
 def cmd_load_sample(config: Config, args) -> int:
     from .load_sample import cmd_load_sample as load
     return load(config, args)
@@ -217,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "left alone (default 3600)")
     fsck.add_argument("--quick", action="store_true",
                       help="compare sizes only, without reading the bytes for their digests")
+    command("build-pages", cmd_build_pages,
+            "write every project's simple page as a kept file (after a large import)")
     load = command("load-sample", cmd_load_sample,
                    "fill the index with a generated, scrubbed sample (deterministic for a seed)")
     load.add_argument("--projects", type=int, required=True, metavar="N")

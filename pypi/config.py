@@ -20,8 +20,8 @@ KNOWN_KEYS = {
                  "files_dir", "docs_dir", "datastore_file"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
-    "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb",
-               "channel_timeout"},
+    "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb", "page_files",
+               "page_dir", "channel_timeout"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -62,6 +62,8 @@ class Config:
     threads: int = 8
     trusted_proxy: str | None = None
     page_cache_mb: int = 40           # built index pages kept per process (legacy/page_cache.py)
+    page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
+    page_dir: Path | None = None      # where; None: <data dir>/pages
     channel_timeout: int = 120        # seconds a connection may sit idle mid-request (waitress)
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
@@ -142,6 +144,8 @@ class Config:
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
             page_cache_mb=integer("server", "page_cache_mb", 40),
+            page_files=get("server", "page_files", "on").lower() in ("yes", "true", "on", "1"),
+            page_dir=local_path("server", "page_dir", data_dir / "pages"),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
             ignored_keys=_ignored_keys(parser),
@@ -151,6 +155,13 @@ class Config:
     def mail_directory(self) -> Path:
         """Where mails go without an SMTP server."""
         return self.mail_dir or self.files_dir.parent / "mail"
+
+    @property
+    def page_directory(self) -> Path | None:
+        """Where built index pages are kept as files; None: they are not."""
+        if not self.page_files:
+            return None
+        return self.page_dir or self.files_dir.parent / "pages"
 
     @property
     def private_key_path(self) -> Path:

@@ -109,10 +109,14 @@ def test_confirmed_page_skips_the_serial_read_until_a_write(warm, monkeypatch):
     assert changed[0] == "200 OK" and changed[2] != first[2] and b"data-yanked" in changed[2]
     assert changed == _full_path(warm, _environ("/simple/demo/"))
     reads.clear()
-    _call(warm, _environ("/simple/other-name/", HTTP_ACCEPT=V1_JSON))
     warm.pages._entries.clear()
-    _call(warm, _environ("/simple/demo/"))
-    assert reads == ["project_serial", "index_page"]   # a page not held is read in one go
+    assert _call(warm, _environ("/simple/demo/")) == changed
+    assert reads == ["project_serial"]       # a page not held is read back from its file
+    reads.clear()
+    warm.pages._entries.clear()
+    warm.pages.files = None
+    assert _call(warm, _environ("/simple/demo/")) == changed
+    assert reads == ["index_page"]           # without files: read in one go, and built
 
 
 def test_another_stores_write_is_seen_by_a_confirmed_page(warm, config):
