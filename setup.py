@@ -12,7 +12,7 @@ setup(
                                     "storage_backends", "storage_backends.*"]),
     install_requires=[
         "WebOb>=1.8",
-        "waitress>=3.0",
+        "waitress>=3.0,<4",   # pypi/lanes.py hands create_server a dispatcher (its _dispatcher)
         "SQLAlchemy>=2.0",
         "alembic>=1.13",
         "packaging>=24",

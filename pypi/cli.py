@@ -99,11 +99,12 @@ def cmd_mirror(config: Config, args) -> int:
 
 
 def cmd_serve(config: Config, args) -> int:
-    import waitress
+    from waitress.server import create_server
 
     from .app import PypiApp
     from .backends import open_backends
     from .glibc_malloc import fix_mmap_threshold
+    from .lanes import IndexLaneDispatcher
 
     fix_mmap_threshold()
     host = args.host or config.host
@@ -119,13 +120,18 @@ def cmd_serve(config: Config, args) -> int:
     gc.collect()
     gc.freeze()
     print(f"serving {_safe_url(config.database_url)} on http://{host}:{port}{config.base_path}", flush=True)
+    threads = args.threads or config.threads
+    dispatcher = IndexLaneDispatcher(config.simple_script, config.index_threads)
     try:
-        waitress.serve(app, host=host, port=port, threads=args.threads or config.threads,
-                       max_request_body_size=config.max_upload_size + (2 << 20),
-                       clear_untrusted_proxy_headers=True, ident="pypi",
-                       channel_timeout=config.channel_timeout,
-                       cleanup_interval=min(30, config.channel_timeout),
-                       **_proxy_settings(config))
+        server = create_server(app, host=host, port=port, threads=threads,
+                               max_request_body_size=config.max_upload_size + (2 << 20),
+                               clear_untrusted_proxy_headers=True, ident="pypi",
+                               channel_timeout=config.channel_timeout,
+                               cleanup_interval=min(30, config.channel_timeout),
+                               _dispatcher=dispatcher,
+                               **_proxy_settings(config))
+        dispatcher.set_thread_count(threads)   # waitress starts only its own dispatcher's
+        server.run()
     finally:
         app.close()
     return 0

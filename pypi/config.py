@@ -21,7 +21,7 @@ KNOWN_KEYS = {
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
     "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb", "page_files",
-               "page_dir", "channel_timeout"},
+               "page_dir", "index_threads", "channel_timeout"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
     "blocking": {"blocked_timeout", "blocked_attempts_ip", "blocked_attempts_user"},
@@ -60,6 +60,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    index_threads: int = 1            # threads of their own for /simple/<name>/ (pypi/lanes.py)
     trusted_proxy: str | None = None
     page_cache_mb: int = 40           # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
@@ -140,6 +141,8 @@ class Config:
             host=get("server", "host", "127.0.0.1"),
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
+            index_threads=_not_negative(integer("server", "index_threads", 1),
+                                        "[server] index_threads"),
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
@@ -207,6 +210,12 @@ def _database_url(get, here: Path, data_dir: Path) -> str:
     if not host:  # legacy 2010 connected through the local socket
         url += "?host=/var/run/postgresql" if scheme.startswith("postgresql") else ""
     return url
+
+
+def _not_negative(value: int, name: str) -> int:
+    if value < 0:
+        raise ConfigError(f"{name}: {value} is below 0")
+    return value
 
 
 def _positive(value: int, name: str) -> int:
