@@ -18,6 +18,7 @@ from . import wrk
 from .processes import Server, timed_get
 
 V1_JSON = "application/vnd.pypi.simple.v1+json"
+PAIRED_SEEDS = 1000       # wrk's random names in the turns with hello: seeds 1000, 1001, ...
 UPLOAD_LIMIT_S = 120     # a twine run still going then is stopped (a slow peer at 100k)
 
 
@@ -96,9 +97,12 @@ def paired_with_hello(target: Target, hello_target: Target, settings: Settings,
     """``/simple/<random name>/`` and the hello app in turns, ``rounds`` times each: on a shared
     machine a burst of outside load then hits both alike, and the ratio is the median of
     the rounds' ratios."""
-    ours_script = wrk.request_script(names_file=settings.names, prefix=target.simple, suffix="/")
     ours, hello = [], []
-    for _ in range(rounds):
+    for turn in range(rounds):
+        # A sequence of names of its own each turn: replaying one would find the pages the
+        # turn before left in the cache, which no random client does.
+        ours_script = wrk.request_script(names_file=settings.names, prefix=target.simple,
+                                         suffix="/", seed=PAIRED_SEEDS + turn)
         hello.append(_wrk(hello_target, wrk.request_script(path="/"), settings))
         ours.append(_wrk(target, ours_script, settings))
     ratios = sorted(o["rate"] / h["rate"] for o, h in zip(ours, hello) if h["rate"])

@@ -74,6 +74,9 @@ def prepare(cache: Path, backend: str, projects: int, seed: int, threads: int,
         pypi("adduser", BENCH_USER, "--email", "bench@example.org", "--password", BENCH_PASSWORD,
              config=config)
         done.write_text(url)
+    # Every project page kept as a file, as after `pypi build-pages` on a deployed index (the
+    # pages left by an earlier run that are still current are kept; others are rebuilt).
+    pypi("build-pages", config=config)
     return index
 
 
