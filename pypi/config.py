@@ -60,7 +60,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
-    index_threads: int = 1            # threads of their own for /simple/<name>/ (pypi/lanes.py)
+    index_threads: int | None = None  # threads of their own for /simple/<name>/ (pypi/lanes.py)
     trusted_proxy: str | None = None
     page_cache_mb: int = 40           # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
@@ -141,7 +141,7 @@ class Config:
             host=get("server", "host", "127.0.0.1"),
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
-            index_threads=_not_negative(integer("server", "index_threads", 1),
+            index_threads=_not_negative(integer("server", "index_threads", None),
                                         "[server] index_threads"),
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
@@ -165,6 +165,14 @@ class Config:
         if not self.page_files:
             return None
         return self.page_dir or self.files_dir.parent / "pages"
+
+    @property
+    def index_lane_threads(self) -> int:
+        """``index_threads``, or by default one on SQLite and none on a database server: there
+        a page's serial read waits for a round trip, which several pool threads overlap."""
+        if self.index_threads is not None:
+            return self.index_threads
+        return 1 if self.backend == "sql" and self.database_url.startswith("sqlite") else 0
 
     @property
     def private_key_path(self) -> Path:
@@ -212,8 +220,8 @@ def _database_url(get, here: Path, data_dir: Path) -> str:
     return url
 
 
-def _not_negative(value: int, name: str) -> int:
-    if value < 0:
+def _not_negative(value: int | None, name: str) -> int | None:
+    if value is not None and value < 0:
         raise ConfigError(f"{name}: {value} is below 0")
     return value
 

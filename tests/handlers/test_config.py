@@ -48,10 +48,23 @@ def test_embedded_default(tmp_path, monkeypatch):
     ("[database]\nname = x\ndriver = oracle\n", "[database] driver"),
     ("not an ini file", "cannot read"),
     ("[server]\nchannel_timeout = 0\n", "[server] channel_timeout"),
+    ("[server]\nindex_threads = -1\n", "[server] index_threads"),
 ])
 def test_bad_settings_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         Config.from_ini(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, lane", [
+    ("[database]\nurl = sqlite:///x.db\n", 1),
+    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n", 0),
+    ("[database]\nurl = mysql+pymysql://u@127.0.0.1/x\n", 0),
+    ("[database]\nbackend = gae\n", 0),
+    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n[server]\nindex_threads = 2\n", 2),
+    ("[server]\nindex_threads = 0\n", 0),
+])
+def test_index_lane_threads_default_to_one_on_sqlite_only(tmp_path, text, lane):
+    assert Config.from_ini(write(tmp_path, text)).index_lane_threads == lane
 
 
 def test_sample_config_is_valid_and_uses_every_key(tmp_path):
