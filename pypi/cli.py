@@ -114,6 +114,7 @@ def cmd_serve(config: Config, args) -> int:
         store.add_classifiers(_known_classifiers())
     for key in publish_pending(store, blobs):
         log.warning("published %s: its upload was interrupted after the commit", key)
+    store.begin_serving()
     app = PypiApp(config, store, blobs)
     # What start-up made lives as long as the process: out of the collector's sight, a full
     # collection (several during a /simple/ build of 100k projects) walks only what came after.

@@ -568,6 +568,10 @@ class Store(ABC):
         journalled (``remove file <filename>``, ``remove``) so mirrors drop them too."""
 
     # -- lifecycle ---------------------------------------------------------------
+    def begin_serving(self) -> None:
+        """Called once by a long-running server process before it takes requests: a store
+        may move upkeep off the request path here (SQLite: WAL checkpoints)."""
+
     def close(self) -> None:
         """Release connections; the store is not used afterwards."""
 

@@ -14,6 +14,7 @@ from ..interface import Store
 from . import schema
 from .accounts import AccountsMixin
 from .bulk_import import BulkImportMixin
+from .checkpoints import BackgroundCheckpoints
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
 from .fast_reads import FastReadsMixin, thread_connections_for
@@ -47,6 +48,7 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
         self._init_transactions(engine)
         self._reads = thread_connections_for(engine)
         self._watch, self._watch_lock = NOT_LOOKED_UP, threading.Lock()
+        self._checkpoints: BackgroundCheckpoints | None = None
 
     @property
     def engine(self) -> Engine:
@@ -77,7 +79,15 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
                                    if url.get_backend_name() == "sqlite" else None)
         return self._watch.token() if self._watch is not None else None
 
+    def begin_serving(self) -> None:
+        url = self._engine.url
+        if (self._checkpoints is None and url.get_backend_name() == "sqlite"
+                and url.database not in (None, "", ":memory:")):
+            self._checkpoints = BackgroundCheckpoints(self._engine)
+
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         if self._reads is not None:
             self._reads.close()
         self._engine.dispose()
