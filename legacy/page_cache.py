@@ -29,8 +29,9 @@ from .conditional import not_modified
 from .large_bodies import body_iterable
 from .page_files import PageFiles
 
-# Part of every ETag: bump it when a page's bytes change for the same serials
-# (a new page format), so that clients do not keep the old bytes.
+# Part of every ETag: bump it when a page's bytes or headers change for the same serials
+# (a new page format), so that neither clients nor kept page files (page_files.py, which are
+# used only under their ETag) keep the old ones.
 PAGE_FORMAT = "1"
 # Bytes counted per entry besides its body: headers, ETag, key, freshness, LRU links. Measured
 # 0.85-0.9 KB with the headers kept as one string (tests/handlers/test_page_cache_accounting.py;
