@@ -103,10 +103,11 @@ def cmd_serve(config: Config, args) -> int:
 
     from .app import PypiApp
     from .backends import open_backends
-    from .glibc_malloc import fix_mmap_threshold
+    from .glibc_malloc import fix_mmap_threshold, limit_arenas
     from .lanes import IndexLaneDispatcher
 
     fix_mmap_threshold()
+    limit_arenas()
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
     store, blobs = open_backends(config, create=True)

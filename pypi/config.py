@@ -62,7 +62,7 @@ class Config:
     threads: int = 8
     index_threads: int | None = None  # threads of their own for /simple/<name>/ (pypi/lanes.py)
     trusted_proxy: str | None = None
-    page_cache_mb: int = 40           # built index pages kept per process (legacy/page_cache.py)
+    page_cache_mb: int = 32           # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
     page_dir: Path | None = None      # where; None: <data dir>/pages
     channel_timeout: int = 120        # seconds a connection may sit idle mid-request (waitress)
@@ -146,7 +146,7 @@ class Config:
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
-            page_cache_mb=integer("server", "page_cache_mb", 40),
+            page_cache_mb=integer("server", "page_cache_mb", 32),
             page_files=get("server", "page_files", "on").lower() in ("yes", "true", "on", "1"),
             page_dir=local_path("server", "page_dir", data_dir / "pages"),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
