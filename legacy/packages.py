@@ -21,6 +21,7 @@ from storage_backends.records import FileRecord
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
+from .sent_files import HeapSizedReads
 from .simple import SERIAL_HEADER
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -86,7 +87,7 @@ def _file_wrapper(ctx: RequestContext, path: str, start: int, end: int, size: in
     if handle is None:
         return None
     handle.seek(start)
-    return wrapper(handle, FILE_BLOCK)
+    return wrapper(HeapSizedReads(handle), FILE_BLOCK)
 
 
 def _record_for(ctx: RequestContext, path: str) -> tuple[FileRecord | None, Kind]:
