@@ -22,12 +22,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import tempfile
 import time
 import zlib
 from pathlib import Path
-from typing import Hashable
+from typing import Hashable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -106,31 +105,41 @@ class PageFiles:
                             "from this process): %s", err)
 
     def clear(self) -> None:
-        """Remove every kept page (a new index: its serials start again)."""
-        for child in self.root.iterdir():
-            if child.is_dir() and len(child.name) == 2:
-                shutil.rmtree(child, ignore_errors=True)
+        """Remove every kept page (a new index: its serials start again). Only files named as
+        this class names them are touched, should ``page_dir`` point somewhere shared."""
+        for path, _ in self._own_files():
+            try:
+                path.unlink()
+            except OSError:   # gone already
+                pass
 
     def remove_others(self, keep: set[str], unchanged_for_s: float) -> int:
         """Remove the files, other than those named in ``keep`` (``name_of``), that nobody
         wrote within ``unchanged_for_s`` seconds, and temporary files left by a crash;
         how many were removed."""
         removed, now = 0, time.time()
+        for path, temporary in self._own_files():
+            if not temporary and f"{path.parent.name}/{path.name}" in keep:
+                continue
+            try:
+                age = now - path.stat().st_mtime
+                if age > (TEMPORARY_KEPT_S if temporary else unchanged_for_s):
+                    path.unlink()
+                    removed += 1
+            except OSError:   # gone already, or replaced meanwhile
+                pass
+        return removed
+
+    def _own_files(self) -> Iterator[tuple[Path, bool]]:
+        """``(path, temporary)`` of the files this class writes: ``xx/<30 hex digits>`` and its
+        ``xx/.tmp-*`` files, where ``xx`` is two hex digits; nothing else is ever removed."""
         for directory in self.root.iterdir():
-            if not (directory.is_dir() and len(directory.name) == 2):
+            if not (_is_hex(directory.name, 2) and directory.is_dir()):
                 continue
             for path in directory.iterdir():
                 temporary = path.name.startswith(".tmp-")
-                if not temporary and f"{directory.name}/{path.name}" in keep:
-                    continue
-                try:
-                    age = now - path.stat().st_mtime
-                    if age > (TEMPORARY_KEPT_S if temporary else unchanged_for_s):
-                        path.unlink()
-                        removed += 1
-                except OSError:   # gone already, or replaced meanwhile
-                    pass
-        return removed
+                if temporary or _is_hex(path.name, 30):
+                    yield path, temporary
 
     @staticmethod
     def name_of(key: Hashable) -> str:
@@ -140,6 +149,10 @@ class PageFiles:
 
     def _path(self, key: Hashable) -> str:
         return f"{self._root}/{self.name_of(key)}"   # a str: pathlib costs µs per page
+
+
+def _is_hex(name: str, length: int) -> bool:
+    return len(name) == length and all(char in "0123456789abcdef" for char in name)
 
 
 def _read_whole(path: str) -> bytes | None:

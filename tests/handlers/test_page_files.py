@@ -177,7 +177,7 @@ def test_initdb_clears_the_pages_of_an_earlier_index_only(tmp_path):
         subprocess.run([sys.executable, "-m", "pypi", "initdb", "--config", str(ini)],
                        check=True, capture_output=True)
 
-    stale = pages / "ab" / "cdef"
+    stale = pages / PageFiles.name_of(("gone", "text/html"))   # a page file of the old index
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"a page of an index that is gone")
     initdb()
@@ -188,7 +188,7 @@ def test_initdb_clears_the_pages_of_an_earlier_index_only(tmp_path):
         store.create_project(Actor("alice"), "demo")
     finally:
         store.close()
-    stale.parent.mkdir(parents=True)
+    stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_bytes(b"a page of this index")
     initdb()
     assert stale.exists()              # initdb on an index in use keeps its pages
@@ -223,3 +223,19 @@ def test_build_pages_needs_page_files(config, app, capsys):
     from pypi.build_pages import cmd_build_pages
     assert cmd_build_pages(replace(config, page_files=False), None) == 2
     assert "page_files is off" in capsys.readouterr().err
+
+
+def test_clearing_touches_only_page_files(tmp_path):
+    """Should page_dir point at a shared directory, nothing but this class's files goes."""
+    files = PageFiles(tmp_path)
+    files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
+    kept = Path(files._path(("demo", "text/html")))
+    others = [tmp_path / "ab" / "setup.py", tmp_path / "py" / "x.tar.gz",
+              kept.parent / "not-a-page.txt", tmp_path / "readme"]
+    for other in others:
+        other.parent.mkdir(exist_ok=True)
+        other.write_text("keep me")
+    assert files.remove_others(set(), unchanged_for_s=-1) == 1 and not kept.exists()
+    files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
+    files.clear()
+    assert not kept.exists() and all(other.exists() for other in others)
