@@ -192,10 +192,10 @@ def _project_answer(environ: dict, store: Store, cache: PageCache | None, reques
 
 
 def keep_project_pages(store: Store, cache: PageCache, normalized: str) -> int:
-    """Build and keep (as files, when the cache keeps files) both forms of a project's page
-    unless current ones are kept already; how many pages the project has (0 or 2)."""
+    """Build and keep (as files, when the cache keeps files) every form of a project's page
+    (``OFFERS``) unless current ones are kept already; how many pages the project has."""
     kept = 0
-    for content_type in (TEXT_HTML, V1_JSON):
+    for content_type in OFFERS:
         try:
             if _project_answer({}, store, cache, normalized, content_type) is not None:
                 kept += 1
@@ -205,9 +205,9 @@ def keep_project_pages(store: Store, cache: PageCache, normalized: str) -> int:
 
 
 def page_keys(normalized: str | None) -> list[tuple[str, str]]:
-    """The keys of both forms of a project's page (None: of the whole index's page)."""
+    """The keys of every form of a project's page (None: of the whole index's page)."""
     return [_project_key(normalized, content_type) if normalized is not None
-            else _root_key(content_type) for content_type in (TEXT_HTML, V1_JSON)]
+            else _root_key(content_type) for content_type in OFFERS]
 
 
 def _root_key(content_type: str) -> tuple[str, str]:

@@ -3,9 +3,9 @@
 A server keeps each page it builds as a file (``legacy/page_files.py``), so a
 running index fills its page directory by itself; until then a page's first
 request builds it. After a large import (``pypi load-sample``, ``pypi migrate``,
-an existing legacy database) this builds them all at once, in both forms (HTML
-and PEP 691 JSON), and removes the files of pages that no longer exist (deleted
-projects). Pages already kept and current are left as they are, and servers may
+an existing legacy database) this builds them all at once, in every form the
+index offers (``text/html``, PEP 691's HTML and JSON), and removes the files of
+pages that no longer exist (deleted projects). Pages already kept and current are left as they are, and servers may
 keep running meanwhile: a file is only ever replaced whole.
 """
 from __future__ import annotations

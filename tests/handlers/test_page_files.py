@@ -205,7 +205,7 @@ def test_build_pages_keeps_every_page_and_drops_the_stale(web, app, config, monk
     old = orphan.stat().st_mtime - 3600
     os.utime(orphan, (old, old))
     assert cmd_build_pages(config, None) == 0
-    assert "4 pages of 3 projects" in capsys.readouterr().out   # two forms of two pages
+    assert "6 pages of 3 projects" in capsys.readouterr().out   # three forms of two pages
     assert not orphan.exists()
     other = _fresh_app(config)
     try:
@@ -214,6 +214,8 @@ def test_build_pages_keeps_every_page_and_drops_the_stale(web, app, config, monk
         assert reads == [] and served[0][0] == served[1][0] == 200
         assert served[:2] == _answers(web)[:2]
         assert webtest.TestApp(other).get("/simple/other-name/").status_int == 200
+        assert webtest.TestApp(other).get(
+            "/simple/demo/", headers={"Accept": "application/vnd.pypi.simple.v1+html"}).status_int == 200
         assert reads == []
     finally:
         other.close()
