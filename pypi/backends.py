@@ -23,11 +23,13 @@ def _make_sqlite_directory(url: str) -> None:
     """SQLite creates its file but not the directories above it (``./pypi-data`` at first start)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
+
+    from storage_backends.sql.engine import is_sqlite_file
     try:
         parsed = make_url(url)
     except ArgumentError as err:
         raise ConfigError(f"[database] url: {err}") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if is_sqlite_file(parsed):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 

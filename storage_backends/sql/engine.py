@@ -48,6 +48,12 @@ def normalize_url(url: str | sa.URL) -> sa.URL:
     return parsed
 
 
+def is_sqlite_file(url: sa.URL) -> bool:
+    """An SQLite database in a file (not in memory), which other connections and processes
+    can open too."""
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
 def make_engine(url: str | sa.URL, *, check: bool = True) -> Engine:
     """An engine for ``url``; with ``check``, connect once now.
 

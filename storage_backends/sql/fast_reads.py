@@ -23,6 +23,7 @@ from sqlalchemy.sql import Select
 from ..errors import ServiceUnavailable
 from ..ordering import normalize_name
 from ..records import FileRecord, IndexPage, ProjectName, ReleaseOrder
+from .engine import is_sqlite_file
 from .journal import NOT_LOOKED_UP
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
@@ -179,7 +180,7 @@ class ThreadConnections:
 def thread_connections_for(engine: Engine) -> ThreadConnections | None:
     """None for an in-memory SQLite database, which a second connection would not see."""
     url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if url.get_backend_name() == "sqlite" and not is_sqlite_file(url):
         return None
     return ThreadConnections(engine)
 

@@ -15,6 +15,7 @@ from . import schema
 from .accounts import AccountsMixin
 from .bulk_import import BulkImportMixin
 from .checkpoints import BackgroundCheckpoints
+from .engine import is_sqlite_file
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
 from .fast_reads import FastReadsMixin, thread_connections_for
@@ -80,9 +81,7 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
         return self._watch.token() if self._watch is not None else None
 
     def begin_serving(self) -> None:
-        url = self._engine.url
-        if (self._checkpoints is None and url.get_backend_name() == "sqlite"
-                and url.database not in (None, "", ":memory:")):
+        if self._checkpoints is None and is_sqlite_file(self._engine.url):
             self._checkpoints = BackgroundCheckpoints(self._engine)
 
     def close(self) -> None:
