@@ -109,6 +109,10 @@ class Config:
             except ValueError:
                 raise ConfigError(f"[{section}] {key}: {value!r} is not a whole number") from None
 
+        def switch(section, key, default):
+            """A yes/true/on/1 setting (any case); anything else is off."""
+            return get(section, key, default).lower() in ("yes", "true", "on", "1")
+
         data_dir = here / DEFAULT_DATA_DIR
         base_url = get("webui", "url", "http://127.0.0.1:8080/pypi").rstrip("/")
         if urlsplit(base_url).scheme not in ("http", "https"):
@@ -123,16 +127,15 @@ class Config:
             files_url=get("webui", "files_url", "/packages").rstrip("/"),
             simple_script=get("webui", "simple_script", "/simple").rstrip("/"),
             admin_email=get("webui", "adminemail", "admin@localhost"),
-            debug=get("webui", "debug_mode", "no").lower() in ("yes", "true", "on", "1"),
+            debug=switch("webui", "debug_mode", "no"),
             max_upload_size=integer("webui", "max_upload_size", 60 * MIB),
             max_signature_size=integer("webui", "max_signature_size", 100 * 1024),
             key_dir=local_path("webui", "key_dir", data_dir / "keys"),
             privkey=local_path("webui", "privkey", None),
             package_docs_url=get("webui", "package_docs_url", "/docs").rstrip("/"),
             smtp_hostname=get("smtp", "hostname"),
-            smtp_starttls=get("smtp", "starttls", "off").lower() in ("yes", "true", "on", "1"),
-            smtp_login=get("smtp", "login") if get("smtp", "auth", "off").lower()
-            in ("yes", "true", "on", "1") else None,
+            smtp_starttls=switch("smtp", "starttls", "off"),
+            smtp_login=get("smtp", "login") if switch("smtp", "auth", "off") else None,
             smtp_password=get("smtp", "password"),
             mail_dir=local_path("smtp", "maildir", data_dir / "mail"),
             blocked_timeout=integer("blocking", "blocked_timeout", 600),
@@ -147,7 +150,7 @@ class Config:
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
             page_cache_mb=integer("server", "page_cache_mb", 32),
-            page_files=get("server", "page_files", "on").lower() in ("yes", "true", "on", "1"),
+            page_files=switch("server", "page_files", "on"),
             page_dir=local_path("server", "page_dir", data_dir / "pages"),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,
