@@ -181,3 +181,10 @@ def _read_whole(path: str) -> bytes | None:
         return None
     finally:
         os.close(descriptor)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:   # gone already; a later build-pages sweeps what is left
+        pass

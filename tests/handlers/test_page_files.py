@@ -241,3 +241,15 @@ def test_clearing_touches_only_page_files(tmp_path):
     files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
     files.clear()
     assert not kept.exists() and all(other.exists() for other in others)
+
+
+def test_a_write_that_fails_midway_leaves_no_temporary_file(tmp_path, monkeypatch, caplog):
+    files = PageFiles(tmp_path)
+
+    def full_disk(source, target):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", full_disk)
+    with caplog.at_level(logging.WARNING, logger="legacy.page_files"):
+        files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+    assert "No space left on device" in caplog.text
