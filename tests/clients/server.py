@@ -9,9 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,3 +123,26 @@ def client_env(home: Path) -> dict[str, str]:
     env.update(HOME=str(home), PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
                PIP_CONFIG_FILE=os.devnull, PYTHONWARNINGS="ignore")
     return env
+
+
+@contextmanager
+def waitress_in_thread(app, dispatcher=None):
+    """``app`` served by waitress in this process on 127.0.0.1 (one pool thread, or the threads
+    ``dispatcher`` has when given); yields the base URL, without a trailing slash."""
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    extra = {"_dispatcher": dispatcher} if dispatcher is not None else {}
+    server = create_server(app, host="127.0.0.1", port=0, threads=1, **extra)
+    if dispatcher is not None:
+        dispatcher.set_thread_count(1)
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        # Closed from the server's own loop (a close from here races its select): with every
+        # socket gone the loop ends, and run() returns.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        runner.join(10)
+        server.task_dispatcher.shutdown(timeout=5)

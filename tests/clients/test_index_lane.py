@@ -10,10 +10,9 @@ import urllib.request
 from types import SimpleNamespace
 
 import pytest
-from waitress import wasyncore
-from waitress.server import create_server
 
 from pypi.lanes import IndexLaneDispatcher
+from tests.clients.server import waitress_in_thread
 
 
 def _request(command="GET", path="/simple/demo/", error=None):
@@ -59,18 +58,9 @@ def lane_server():
         return [body]
 
     dispatcher = IndexLaneDispatcher("/simple", 1)
-    server = create_server(app, host="127.0.0.1", port=0, threads=1, _dispatcher=dispatcher)
-    dispatcher.set_thread_count(1)
-    runner = threading.Thread(target=server.run, daemon=True)
-    runner.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
-    yield SimpleNamespace(base=base, release=release, dispatcher=dispatcher)
-    release.set()
-    # Closed from the server's own loop (a close from here races its select): with every
-    # socket gone the loop ends, and run() returns.
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-    runner.join(10)
-    dispatcher.shutdown(timeout=5)
+    with waitress_in_thread(app, dispatcher) as base:
+        yield SimpleNamespace(base=base, release=release, dispatcher=dispatcher)
+        release.set()
 
 
 def _get(url: str, method: str = "GET") -> str:

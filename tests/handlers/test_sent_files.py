@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import io
 import random
-import threading
 import urllib.request
 
 import pytest
-from waitress import wasyncore
 from waitress.buffers import ReadOnlyFileBasedBuffer
-from waitress.server import create_server
 
 from legacy.sent_files import PIECE, HeapSizedReads
+from tests.clients.server import waitress_in_thread
 
 
 class CountingFile(io.BytesIO):
@@ -61,18 +59,10 @@ def test_a_large_file_through_waitress(tmp_path):
         start_response("200 OK", [("Content-Length", str(len(data) - start))])
         return environ["wsgi.file_wrapper"](HeapSizedReads(handle), 1 << 18)
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=1)
-    runner = threading.Thread(target=server.run, daemon=True)
-    runner.start()
-    try:
-        base = f"http://127.0.0.1:{server.effective_port}/"
+    with waitress_in_thread(app) as base:
         for start in (0, 12_345):
-            with urllib.request.urlopen(f"{base}?{start}", timeout=30) as reply:
+            with urllib.request.urlopen(f"{base}/?{start}", timeout=30) as reply:
                 assert reply.read() == data[start:]
-    finally:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        runner.join(10)
-        server.task_dispatcher.shutdown()
 
 
 def test_seeks_fileno_and_close_pass_through(tmp_path):
