@@ -12,6 +12,7 @@ that fails is dropped, and the statement is tried once more on a new one.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import namedtuple
 from datetime import datetime
@@ -25,6 +26,7 @@ from ..ordering import normalize_name
 from ..records import FileRecord, IndexPage, ProjectName, ReleaseOrder
 from .engine import is_sqlite_file
 from .journal import NOT_LOOKED_UP
+from .project_serials import ProjectSerials
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial, release_files, releases
 
 SERIAL = select(pypi_serial.c.value).where(pypi_serial.c.id == SERIAL_ROW_ID)
@@ -59,6 +61,8 @@ PAGE = (select(packages.c.name, packages.c.last_serial, journals.c.submitted_dat
                          release_files.c.name == releases.c.name,
                          release_files.c.version == releases.c.version)))
         .where(packages.c.pep503_name == bindparam("key")))
+log = logging.getLogger(__name__)
+_SERIALS_LOCK = threading.Lock()
 ROWS_PIECE = 4096   # rows fetched at a time by ThreadConnections.converted_rows
 
 
@@ -196,6 +200,7 @@ class FastReadsMixin:
     """
 
     _reads: ThreadConnections | None
+    _serials: ProjectSerials | None | object = NOT_LOOKED_UP
 
     def last_serial(self) -> int:
         if self._reads is None or self._shared_with_legacy():
@@ -206,6 +211,14 @@ class FastReadsMixin:
     def project_serial(self, name: str) -> tuple[str, int] | None:
         if self._reads is None:
             return super().project_serial(name)
+        try:
+            serials = self._project_serials()
+            known = serials.get(name, self.change_token()) if serials is not None else None
+        except Exception:   # a shortcut only: the statement below still answers
+            log.warning("project serials in memory failed; reading %r", name, exc_info=True)
+            known = None
+        if known is not None:
+            return known
         rows = self._reads.rows(SPELLINGS, key=normalize_name(name))
         if not rows:   # or only in rows a legacy process made without the PEP 503 form
             return super().project_serial(name)
@@ -257,6 +270,23 @@ class FastReadsMixin:
         spelling, serial, submitted = rows[0][:3]
         releases, files = _listing([row[3:] for row in rows if row[3] is not None])
         return IndexPage(spelling, serial or 0, releases, files, stored_datetime(submitted))
+
+    def _project_serials(self) -> ProjectSerials | None:
+        """Every project's serial in memory, where a change token keeps it current (SQLite in
+        a file) and no legacy process journals beside us."""
+        if self._serials is NOT_LOOKED_UP:
+            with _SERIALS_LOCK:    # one map per store, however many threads ask first
+                if self._serials is NOT_LOOKED_UP:
+                    self._serials = (
+                        ProjectSerials(self._reads, self.change_token, self.last_serial,
+                                       lambda key: self._reads.rows(SPELLINGS, key=key))
+                        if self.change_token() is not None and not self._shared_with_legacy()
+                        else None)
+        return self._serials
+
+    def _close_project_serials(self) -> None:
+        if self._serials not in (None, NOT_LOOKED_UP):
+            self._serials.close()
 
     def _sorts_like_python(self) -> bool:
         """SQLite reads ``NAMES_SQLITE`` in ``list_projects`` order (sorting again in Python

@@ -87,6 +87,7 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
     def close(self) -> None:
         if self._checkpoints is not None:
             self._checkpoints.stop()
+        self._close_project_serials()
         if self._reads is not None:
             self._reads.close()
         self._engine.dispose()
