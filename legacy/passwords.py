@@ -23,15 +23,23 @@ import bcrypt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_HASHER = PasswordHasher()
+HASHER = PasswordHasher()    # argon2-cffi's defaults: RFC 9106's second choice, 64 MiB
+_worker = None               # makes and checks argon2 hashes in HASHER's place: use_worker
 _LEGACY_SHA1 = re.compile(r"^[0-9a-f]{40}$")
 _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
 _BCRYPT_SHA1 = "$bcrypt_sha1$"
 BCRYPT_MAX_BYTES = 72
 
 
+def use_worker(worker=None) -> None:
+    """Make and check argon2 hashes with ``worker`` (``hash``, ``verify`` as on
+    ``PasswordHasher``; ``pypi.password_worker``), or here again with None."""
+    global _worker
+    _worker = worker
+
+
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return (_worker or HASHER).hash(password)
 
 
 def check_password(password: str, stored: str) -> tuple[bool, str | None]:
@@ -40,10 +48,11 @@ def check_password(password: str, stored: str) -> tuple[bool, str | None]:
         return False, None
     if stored.startswith("$argon2"):
         try:
-            _HASHER.verify(stored, password)
+            if not (_worker or HASHER).verify(stored, password):
+                return False, None
         except (VerificationError, InvalidHashError):
             return False, None
-        return True, hash_password(password) if _HASHER.check_needs_rehash(stored) else None
+        return True, hash_password(password) if HASHER.check_needs_rehash(stored) else None
     if _legacy_match(password, stored):
         return True, hash_password(password)
     return False, None

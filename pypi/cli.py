@@ -116,6 +116,12 @@ def cmd_serve(config: Config, args) -> int:
     for key in publish_pending(store, blobs):
         log.warning("published %s: its upload was interrupted after the commit", key)
     store.begin_serving()
+    worker = None
+    if config.password_worker:
+        from legacy.passwords import use_worker
+
+        from .password_worker import Argon2Worker
+        use_worker(worker := Argon2Worker())
     app = PypiApp(config, store, blobs)
     # What start-up made lives as long as the process: out of the collector's sight, a full
     # collection (several during a /simple/ build of 100k projects) walks only what came after.
@@ -136,6 +142,9 @@ def cmd_serve(config: Config, args) -> int:
         server.run()
     finally:
         app.close()
+        if worker is not None:
+            use_worker(None)
+            worker.close()
     return 0
 
 

@@ -21,6 +21,7 @@ KNOWN_KEYS = {
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
     "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb", "page_files",
+               "password_worker",
                "page_dir", "index_threads", "channel_timeout"},
     "xmlrpc": {"max_body_size"},
     "smtp": {"hostname", "starttls", "auth", "login", "password", "maildir"},
@@ -65,6 +66,7 @@ class Config:
     page_cache_mb: int = 32           # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
     page_dir: Path | None = None      # where; None: <data dir>/pages
+    password_worker: bool = True      # `pypi serve` hashes in a child (pypi/password_worker.py)
     channel_timeout: int = 120        # seconds a connection may sit idle mid-request (waitress)
     xmlrpc_max_body_size: int = 10 * MIB   # legacy refused XML-RPC bodies of 10 MiB or more
     source: Path | None = None
@@ -151,6 +153,7 @@ class Config:
                                       "[server] channel_timeout"),
             page_cache_mb=integer("server", "page_cache_mb", 32),
             page_files=switch("server", "page_files", "on"),
+            password_worker=switch("server", "password_worker", "on"),
             page_dir=local_path("server", "page_dir", data_dir / "pages"),
             xmlrpc_max_body_size=integer("xmlrpc", "max_body_size", 10 * MIB),
             source=path,

@@ -72,3 +72,10 @@ def test_sample_config_is_valid_and_uses_every_key(tmp_path):
     sample = Path(__file__).resolve().parents[2] / "config.ini.sample"
     config = Config.from_ini(sample)
     assert config.ignored_keys == ()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", True), ("[server]\npassword_worker = off\n", False), ("[server]\npassword_worker = Yes\n", True),
+])
+def test_password_worker_is_on_unless_turned_off(tmp_path, text, expected):
+    assert Config.from_ini(write(tmp_path, text)).password_worker is expected

@@ -127,7 +127,7 @@ def fuzz(app, monkeypatch, record_figure):
     """The app, seeded, behind a ``Checked`` sender; the request count is recorded."""
     # Cheap argon2 parameters: wrong passwords are part of the fuzz, and each one costs a
     # full verification. The hashing itself is tested in test_passwords.
-    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=256,
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=256,
                                                              parallelism=1))
     cheap = passwords.hash_password(PASSWORD)
     _seed(app, cheap)

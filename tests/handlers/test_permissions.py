@@ -292,7 +292,7 @@ def _state(app) -> tuple:
 @pytest.fixture
 def world(app, monkeypatch):
     # Cheap password hashes: one Basic check per caller and test would cost seconds otherwise.
-    monkeypatch.setattr(passwords, "_HASHER",
+    monkeypatch.setattr(passwords, "HASHER",
                         PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
     cheap = passwords.hash_password(PASSWORD)
     store = app.store

@@ -1,0 +1,138 @@
+"""argon2 hashing in a child process of `pypi serve`, one hash at a time.
+
+Each argon2 hash or check takes 64 MiB (argon2-cffi's RFC 9106 parameters,
+which we keep). Done in the server, every login would raise the server's peak
+memory by that much, and four threads logging in at once by four times that;
+at 100k projects it is what took the server past 150 MB. In a child process the
+64 MiB are the child's, returned to the system after each hash, and a flood of
+logins costs 64 MiB, never more.
+
+The child reads one JSON request a line on stdin and answers one JSON line on
+stdout: ``{"hash": password}`` gives ``{"hash": ...}``, ``{"verify": [stored,
+password]}`` gives ``{"ok": bool}``. Passwords travel over the pipe only,
+never in arguments or the environment. A child that dies, or does not answer
+within ``ANSWER_TIMEOUT_S``, is replaced; when no child can be started, the
+hash is made in this process, as without the worker.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import threading
+
+log = logging.getLogger(__name__)
+ANSWER_TIMEOUT_S = 30
+
+
+class Argon2Worker:
+    """``hash`` and ``verify`` as ``argon2.PasswordHasher`` has them, run in the child."""
+
+    def __init__(self, command: list[str] | None = None):
+        self._command = command or [sys.executable, "-m", "pypi.password_worker"]
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen | None = None
+        self._closed = False
+
+    def hash(self, password: str) -> str:
+        return self._ask({"hash": password})["hash"]
+
+    def verify(self, stored: str, password: str) -> bool:
+        return bool(self._ask({"verify": [stored, password]})["ok"])
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._stop()
+
+    def _ask(self, request: dict) -> dict:
+        line = json.dumps(request).encode("utf-8") + b"\n"
+        with self._lock:
+            for attempt in (1, 2):
+                child = self._running()
+                if child is None:
+                    break
+                try:
+                    child.stdin.write(line)
+                    answer = json.loads(_read_line(child.stdout, ANSWER_TIMEOUT_S))
+                    if "error" in answer:
+                        raise ValueError(answer["error"])
+                    return answer
+                except (OSError, EOFError, ValueError, TimeoutError) as err:
+                    log.warning("password worker failed (%s); %s", err,
+                                "starting another" if attempt == 1 else "hashing here")
+                    self._stop()
+        return _answer(request)
+
+    def _running(self) -> subprocess.Popen | None:
+        if self._child is not None:
+            if self._child.poll() is None:
+                return self._child
+            self._stop()      # it ended: close its pipes before another starts
+        if self._closed:
+            return None
+        try:
+            # unbuffered: select() then sees every byte the child wrote
+            self._child = subprocess.Popen(self._command, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, bufsize=0, close_fds=True)
+        except OSError as err:
+            log.warning("password worker could not start (%s); hashing here", err)
+            self._child = None
+        return self._child
+
+    def _stop(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        try:
+            child.stdin.close()     # the child ends at the end of its input
+            child.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            child.kill()
+            child.wait()
+        finally:
+            child.stdout.close()
+
+
+def _read_line(stream, timeout: float) -> bytes:
+    """One line from the child, waiting at most ``timeout`` seconds for it to start."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    if not ready:
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    line = stream.readline()
+    if not line.endswith(b"\n"):
+        raise EOFError("the worker ended") if not line else ValueError("half an answer")
+    return line
+
+
+def _answer(request: dict) -> dict:
+    """What the child answers: the same code, run wherever it is called."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    from legacy.passwords import HASHER
+    if "hash" in request:
+        return {"hash": HASHER.hash(request["hash"])}
+    stored, password = request["verify"]
+    try:
+        return {"ok": HASHER.verify(stored, password)}
+    except (VerificationError, InvalidHashError):
+        return {"ok": False}
+
+
+def main() -> int:
+    """The child: answer each request line until stdin ends."""
+    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
+    for line in sys.stdin.buffer:
+        try:
+            answer = _answer(json.loads(line))
+        except (ValueError, KeyError, TypeError) as err:
+            answer = {"error": str(err)}
+        out.write(json.dumps(answer).encode("utf-8") + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
