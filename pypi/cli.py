@@ -10,7 +10,6 @@ import gc
 import logging
 import os
 import sys
-from pathlib import Path
 
 from legacy.page_files import PageFiles
 from storage_backends.errors import MirrorExists, NoSuchMirror, NoSuchUser, StorageError, UserExists
