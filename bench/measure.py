@@ -197,3 +197,9 @@ def _twine(url: str, user: str, password: str, files: list[Path],
 def memory_and_start(target: Target, label: str = "peak_rss_mb") -> dict:
     return {label: {"rate": target.server.peak_rss_mb()},
             "start_s": {"rate": target.server.start_s}}
+
+
+def children_memory(target: Target) -> dict:
+    """The peak RSS of the server's child processes (ours hashes passwords in one)."""
+    peak = target.server.children_peak_rss_mb()
+    return {"peak_rss_mb_children": {"rate": peak}} if peak is not None else {}

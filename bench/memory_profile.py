@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds, status, body = timed_get(server.base + "/simple/", headers)
             show(f"first /simple/ {label}", f"{seconds * 1000:.0f} ms, {len(body) / 2**20:.1f} MiB,"
                  f" {seconds * 1000 / read_ms:.2f} x reading the names (status {status})")
-            show(f"  VmRSS after it", f"{status_mb(pid, 'VmRSS'):.1f} MiB"
+            show("  VmRSS after it", f"{status_mb(pid, 'VmRSS'):.1f} MiB"
                  f" (VmHWM {status_mb(pid, 'VmHWM'):.1f})")
         seconds, _, _ = timed_get(server.base + "/simple/")
         show("cached /simple/ HTML", f"{seconds * 1000:.1f} ms")
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds=args.seconds, connections=args.connections)
             show(f"/simple/<random name>/ {label}",
                  f"{result.requests} requests, {result.rate:.0f} req/s, p50 {result.p50_ms:.2f} ms")
-            show(f"  VmRSS after it", f"{status_mb(pid, 'VmRSS'):.1f} MiB")
+            show("  VmRSS after it", f"{status_mb(pid, 'VmRSS'):.1f} MiB")
         result = wrk.run(server.base, wrk.request_script(
             method="POST", path="/pypi", body=XMLRPC_LIST, headers={"Content-Type": "text/xml"}),
             seconds=min(args.seconds, 2), connections=args.connections)

@@ -34,6 +34,20 @@ class Server:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def children_peak_rss_mb(self) -> float | None:
+        """The sum of the VmHWM of the server's running child processes (ours: the password
+        worker), or None when it has none."""
+        peaks = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                try:
+                    status = Path(f"/proc/{child}/status").read_text()
+                except OSError:     # ended meanwhile
+                    continue
+                peaks += [int(line.split()[1]) / 1024 for line in status.splitlines()
+                          if line.startswith("VmHWM:")]
+        return sum(peaks) if peaks else None
+
     def stop(self) -> None:
         stop_process(self.process, grace_s=15)
 

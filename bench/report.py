@@ -31,6 +31,8 @@ METRICS = {
     "upload_parallel_4": ("twine upload, 4 processes", "files/s", "peer", True),
     "peak_rss_mb": ("peak RSS of the server, reads", "MB", "peer", False),
     "peak_rss_mb_uploads": ("peak RSS of the server, after uploads", "MB", "peer", False),
+    "peak_rss_mb_children": ("peak RSS of its child processes (ours: password worker)", "MB",
+                             "peer", False),
     "start_s": ("start-up (spawn to first answer)", "s", "peer", False),
 }
 

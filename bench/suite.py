@@ -225,7 +225,8 @@ class _Run:
     # -- helpers ---------------------------------------------------------------------
     def _measure(self, target: Target, settings: Settings, upload_prefix: str) -> dict:
         """Reads, the peak memory they needed, then uploads (which log in: argon2 takes
-        64 MiB for a moment, so the peak after them is reported apart)."""
+        64 MiB for a moment, so the peak after them is reported apart, and so is that of
+        the server's child processes, where ours runs argon2)."""
         figures = {}
         for run in RUNS:
             figures.update(run(target, settings))
@@ -234,6 +235,7 @@ class _Run:
                                          self.args.uploads)
         figures.update(measure.uploads(target, files))
         figures.update(measure.memory_and_start(target, "peak_rss_mb_uploads"))
+        figures.update(measure.children_memory(target))
         return figures
 
     def _download_paths(self, index, server) -> dict[str, str]:
