@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -58,13 +59,14 @@ class Argon2Worker:
                 try:
                     child.stdin.write(line)
                     answer = json.loads(_read_line(child.stdout, ANSWER_TIMEOUT_S))
-                    if "error" in answer:
-                        raise ValueError(answer["error"])
-                    return answer
                 except (OSError, EOFError, ValueError, TimeoutError) as err:
                     log.warning("password worker failed (%s); %s", err,
                                 "starting another" if attempt == 1 else "hashing here")
                     self._stop()
+                    continue
+                if "error" not in answer:
+                    return answer
+                break    # the request itself is at fault: here it raises what it raised there
         return _answer(request)
 
     def _running(self) -> subprocess.Popen | None:
@@ -123,7 +125,9 @@ def _answer(request: dict) -> dict:
 
 
 def main() -> int:
-    """The child: answer each request line until stdin ends."""
+    """The child: answer each request line until stdin ends (the server's end, however it
+    ended: the child ignores Ctrl-C, which its terminal sends the server too)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
     for line in sys.stdin.buffer:
         try:

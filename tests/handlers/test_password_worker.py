@@ -149,3 +149,12 @@ def test_the_child_ends_with_the_worker(worker):
     worker.close()
     assert child.poll() is not None
     assert worker.hash("after close").startswith("$argon2id$")   # made here from now on
+
+
+def test_a_password_the_hasher_refuses_raises_as_it_would_here(worker):
+    stored = worker.hash("pw")
+    child = worker._child
+    with pytest.raises(UnicodeEncodeError):
+        worker.hash("lone \udc80 surrogate")
+    assert worker._child is child                 # the child was not at fault
+    assert worker.verify(stored, "pw") is True
