@@ -11,8 +11,9 @@ The child reads one JSON request a line on stdin and answers one JSON line on
 stdout: ``{"hash": password}`` gives ``{"hash": ...}``, ``{"verify": [stored,
 password]}`` gives ``{"ok": bool}``. Passwords travel over the pipe only,
 never in arguments or the environment. A child that dies, or does not answer
-within ``ANSWER_TIMEOUT_S``, is replaced; when no child can be started, the
-hash is made in this process, as without the worker.
+within ``ANSWER_TIMEOUT_S``, is replaced once; when that one fails too, or no
+child can be started, hashes are made in this process, as without the worker,
+for ``RETRY_AFTER_S`` before a child is tried again.
 """
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 log = logging.getLogger(__name__)
 ANSWER_TIMEOUT_S = 30
+RETRY_AFTER_S = 60       # after children that failed twice in a row, or could not start
 
 
 class Argon2Worker:
@@ -37,6 +40,7 @@ class Argon2Worker:
         self._lock = threading.Lock()
         self._child: subprocess.Popen | None = None
         self._closed = False
+        self._retry_at = 0.0    # no child is started before then (the last ones failed)
 
     def hash(self, password: str) -> str:
         return self._ask({"hash": password})["hash"]
@@ -61,8 +65,11 @@ class Argon2Worker:
                     answer = json.loads(_read_line(child.stdout, ANSWER_TIMEOUT_S))
                 except (OSError, EOFError, ValueError, TimeoutError) as err:
                     log.warning("password worker failed (%s); %s", err,
-                                "starting another" if attempt == 1 else "hashing here")
+                                "starting another" if attempt == 1 else
+                                f"hashing here for {RETRY_AFTER_S} s")
                     self._stop()
+                    if attempt == 2:
+                        self._retry_at = time.monotonic() + RETRY_AFTER_S
                     continue
                 if "error" not in answer:
                     return answer
@@ -74,15 +81,16 @@ class Argon2Worker:
             if self._child.poll() is None:
                 return self._child
             self._stop()      # it ended: close its pipes before another starts
-        if self._closed:
+        if self._closed or time.monotonic() < self._retry_at:
             return None
         try:
             # unbuffered: select() then sees every byte the child wrote
             self._child = subprocess.Popen(self._command, stdin=subprocess.PIPE,
                                            stdout=subprocess.PIPE, bufsize=0, close_fds=True)
         except OSError as err:
-            log.warning("password worker could not start (%s); hashing here", err)
-            self._child = None
+            log.warning("password worker could not start (%s); hashing here for %s s",
+                        err, RETRY_AFTER_S)
+            self._child, self._retry_at = None, time.monotonic() + RETRY_AFTER_S
         return self._child
 
     def _stop(self) -> None:

@@ -95,14 +95,29 @@ def test_a_child_that_died_is_replaced(worker):
     assert worker._child is not None and worker._child is not first
 
 
-def test_without_a_child_the_server_hashes_itself(caplog):
+def test_without_a_child_the_server_hashes_itself(caplog, monkeypatch):
     broken = Argon2Worker(command=["/nonexistent/python", "-m", "pypi.password_worker"])
     try:
         stored = broken.hash("pw")
         assert broken.verify(stored, "pw") is True
+        assert caplog.text.count("password worker could not start") == 1   # not tried again
+        monkeypatch.setattr(password_worker, "RETRY_AFTER_S", 0)
+        broken._retry_at = 0.0
+        broken.hash("pw")
+        assert caplog.text.count("password worker could not start") == 2   # after the pause
     finally:
         broken.close()
-    assert "password worker could not start" in caplog.text
+
+
+def test_a_child_that_cannot_run_is_not_started_at_every_login(caplog):
+    failing = Argon2Worker(command=[sys.executable, "-c", "raise SystemExit(3)"])
+    try:
+        stored = failing.hash("pw")
+        for _ in range(3):
+            assert failing.verify(stored, "pw") is True
+    finally:
+        failing.close()
+    assert caplog.text.count("password worker failed") == 2     # two children, then a pause
 
 
 def test_a_child_that_does_not_answer_is_given_up(monkeypatch, caplog):
