@@ -61,7 +61,7 @@ class Argon2Worker:
                 if child is None:
                     break
                 try:
-                    child.stdin.write(line)
+                    _write_all(child.stdin, line)
                     answer = json.loads(_read_line(child.stdout, ANSWER_TIMEOUT_S))
                 except (OSError, EOFError, ValueError, TimeoutError) as err:
                     log.warning("password worker failed (%s); %s", err,
@@ -105,6 +105,13 @@ class Argon2Worker:
             child.wait()
         finally:
             child.stdout.close()
+
+
+def _write_all(stream, data: bytes) -> None:
+    """A raw pipe may take part of a long line (a signal in between): write the rest too."""
+    view = memoryview(data)
+    while view:
+        view = view[stream.write(view):]
 
 
 def _read_line(stream, timeout: float) -> bytes:

@@ -173,3 +173,10 @@ def test_a_password_the_hasher_refuses_raises_as_it_would_here(worker):
         worker.hash("lone \udc80 surrogate")
     assert worker._child is child                 # the child was not at fault
     assert worker.verify(stored, "pw") is True
+
+
+def test_a_password_longer_than_the_pipe_holds_goes_through_whole(worker):
+    long_password = "p" * 200_000        # more than a pipe buffers at once
+    stored = worker.hash(long_password)
+    assert passwords.HASHER.verify(stored, long_password)
+    assert worker.verify(stored, long_password) is True
