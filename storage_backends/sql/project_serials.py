@@ -55,9 +55,10 @@ class ProjectSerials:
 
     ``change_token()`` is the store's; ``last_serial()`` reads the index's
     serial; ``spellings(key)`` reads the ``(name, last_serial)`` rows of one
-    PEP 503 name. All projects are first read on a thread of their own (half a
+    PEP 503 name. All projects are first read on a thread of their own (about a
     second at 100k projects), so no request waits for that; until then every
-    ``get`` is None.
+    ``get`` is None. Changes are made to a copy of the table, which then
+    replaces it: a ``get`` never waits for them, nor sees half of one.
     """
 
     def __init__(self, reads: ThreadConnections, change_token: Callable[[], Hashable | None],
@@ -110,9 +111,13 @@ class ProjectSerials:
                     NAMES_SINCE, after=self._serial, upto=serial) if name}
                 if len(changed) > RELOAD_ABOVE:
                     self._known = self._load()
-                else:
+                elif changed:
+                    # On a copy: a get() holding an older token reads the table meanwhile,
+                    # and must never see one column shifted and the next not yet.
+                    table = self._known.copy()
                     for key in changed:
-                        self._known.set(key, self._spellings(key))
+                        table.set(key, self._spellings(key))
+                    self._known = table
             self._serial, self._token = serial, token
             return self._known
 
@@ -213,6 +218,13 @@ class SerialTable:
             return
         self._serials[at] = (serial or 0) if len(spelling) <= MAX_SPELLING else ASK
         self._spelt[at] = self._spelling_at(key, spelling)
+
+    def copy(self) -> SerialTable:
+        copied = SerialTable()
+        for mine, theirs in zip(self._columns(), copied._columns()):
+            theirs.frombytes(mine.tobytes())
+        copied._spellings = bytearray(self._spellings)
+        return copied
 
     def __len__(self) -> int:
         return len(self._hashes)

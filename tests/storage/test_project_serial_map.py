@@ -218,3 +218,23 @@ def test_a_failed_first_read_is_tried_again_later(stores, monkeypatch, caplog):
     assert not serials.wait_loaded(30)          # not at once
     monkeypatch.setattr(project_serials, "RETRY_AFTER_S", 0)
     assert serials.wait_loaded(30)
+
+
+def test_a_change_never_shows_half_done_to_a_reader(stores):
+    """Readers holding the older token go on reading the table while it is brought up to
+    date: the changes go to a copy that then replaces it, so the table they read never
+    changes under them (one column shifted by an insert and the next not yet)."""
+    ours, theirs = stores
+    theirs.store_release(ALICE, "m-demo", "1.0", ReleaseMetadata())
+    serials = ours._project_serials()
+    assert serials.wait_loaded(30)
+    assert ours.project_serial("m-demo") == ("m-demo", theirs.last_serial())
+    before = serials._known
+    snapshot = [bytes(column) for column in (*before._columns(), before._spellings)]
+    theirs.store_release(ALICE, "a-new", "1.0", ReleaseMetadata())
+    theirs.store_release(ALICE, "m-demo", "2.0", ReleaseMetadata())
+    assert ours.project_serial("m-demo") == ("m-demo", theirs.last_serial())
+    assert ours.project_serial("a-new") == _statement_answer(ours, "a-new")
+    assert serials._known is not before
+    assert [bytes(column) for column in (*before._columns(), before._spellings)] == snapshot
+    assert before.get("m-demo")[1] < theirs.last_serial()      # the old table, as it was
