@@ -57,8 +57,9 @@ class ProjectSerials:
     serial; ``spellings(key)`` reads the ``(name, last_serial)`` rows of one
     PEP 503 name. All projects are first read on a thread of their own (about a
     second at 100k projects), so no request waits for that; until then every
-    ``get`` is None. Changes are made to a copy of the table, which then
-    replaces it: a ``get`` never waits for them, nor sees half of one.
+    ``get`` is None. A new serial is written in place; other changes (a new
+    name, a name gone, a new spelling) are made to a copy of the table, which
+    then replaces it: a ``get`` never waits for them, nor sees half of one.
     """
 
     def __init__(self, reads: ThreadConnections, change_token: Callable[[], Hashable | None],
@@ -111,12 +112,17 @@ class ProjectSerials:
                     NAMES_SINCE, after=self._serial, upto=serial) if name}
                 if len(changed) > RELOAD_ABOVE:
                     self._known = self._load()
-                elif changed:
-                    # On a copy: a get() holding an older token reads the table meanwhile,
-                    # and must never see one column shifted and the next not yet.
-                    table = self._known.copy()
+                else:
+                    table = self._known
                     for key in changed:
-                        table.set(key, self._spellings(key))
+                        rows = self._spellings(key)
+                        if not table.moved_on(key, rows):
+                            # Anything more than a new serial goes to a copy: a get() holding
+                            # an older token reads the table meanwhile, and must never see
+                            # one column shifted and the next not yet.
+                            if table is self._known:
+                                table = table.copy()
+                            table.set(key, rows)
                     self._known = table
             self._serial, self._token = serial, token
             return self._known
@@ -195,6 +201,15 @@ class SerialTable:
             return key, serial
         start = spelt >> 16
         return self._spellings[start:start + (spelt & 0xFFFF)].decode(), serial
+
+    def moved_on(self, key: str, spellings: list[tuple]) -> bool:
+        """Record a new serial of a name held with the same single spelling, in place (one
+        element: a reader sees the old serial or the new one); False for any other change."""
+        held = self.get(key)
+        if len(spellings) != 1 or held is None or held[0] != spellings[0][0]:
+            return False
+        self._serials[bisect_left(self._hashes, hash(key))] = spellings[0][1] or 0
+        return True
 
     def set(self, key: str, spellings: list[tuple]) -> None:
         """Record what the database now holds for ``key``: its ``(spelling, serial)`` rows."""

@@ -222,19 +222,35 @@ def test_a_failed_first_read_is_tried_again_later(stores, monkeypatch, caplog):
 
 def test_a_change_never_shows_half_done_to_a_reader(stores):
     """Readers holding the older token go on reading the table while it is brought up to
-    date: the changes go to a copy that then replaces it, so the table they read never
-    changes under them (one column shifted by an insert and the next not yet)."""
+    date: a new name goes to a copy that then replaces it, so the table they read never
+    changes its rows under them (one column shifted by an insert and the next not yet)."""
     ours, theirs = stores
     theirs.store_release(ALICE, "m-demo", "1.0", ReleaseMetadata())
     serials = ours._project_serials()
     assert serials.wait_loaded(30)
     assert ours.project_serial("m-demo") == ("m-demo", theirs.last_serial())
     before = serials._known
-    snapshot = [bytes(column) for column in (*before._columns(), before._spellings)]
+
+    def layout(table):
+        return [bytes(table._hashes), bytes(table._checks), bytes(table._spelt),
+                bytes(table._spellings)]
+    snapshot, old_serials = layout(before), list(before._serials)
     theirs.store_release(ALICE, "a-new", "1.0", ReleaseMetadata())
     theirs.store_release(ALICE, "m-demo", "2.0", ReleaseMetadata())
     assert ours.project_serial("m-demo") == ("m-demo", theirs.last_serial())
     assert ours.project_serial("a-new") == _statement_answer(ours, "a-new")
     assert serials._known is not before
-    assert [bytes(column) for column in (*before._columns(), before._spellings)] == snapshot
-    assert before.get("m-demo")[1] < theirs.last_serial()      # the old table, as it was
+    assert layout(before) == snapshot          # the old table kept its rows where they were
+    assert before.get("a-new") is None
+    # only a serial may have moved on in it, never back
+    assert all(new >= old for new, old in zip(before._serials, old_serials))
+
+
+def test_a_new_serial_alone_is_written_in_place():
+    table = SerialTable.of([("demo", "Demo", 3), ("other", "other", 4)])
+    assert table.moved_on("demo", [("Demo", 9)]) and table.get("demo") == ("Demo", 9)
+    assert not table.moved_on("demo", [("DEMO", 10)])          # a new spelling
+    assert not table.moved_on("demo", [])                      # gone
+    assert not table.moved_on("new", [("new", 1)])             # not held
+    assert not table.moved_on("demo", [("Demo", 11), ("demo", 12)])
+    assert table.get("demo") == ("Demo", 9) and table.get("other") == ("other", 4)
