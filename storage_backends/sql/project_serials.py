@@ -189,33 +189,21 @@ class SerialTable:
         return table
 
     def get(self, key: str) -> tuple[str, int] | None:
-        hashed = hash(key)
-        at = bisect_left(self._hashes, hashed)
-        if at == len(self._hashes) or self._hashes[at] != hashed:
-            return None
-        serial = self._serials[at]
-        if serial == ASK or self._checks[at] != zlib.crc32(key.encode()):
-            return None
-        spelt = self._spelt[at]
-        if spelt < 0:
-            return key, serial
-        start = spelt >> 16
-        return self._spellings[start:start + (spelt & 0xFFFF)].decode(), serial
+        at = self._held(key)
+        return (self._spelling(key, at), self._serials[at]) if at is not None else None
 
     def moved_on(self, key: str, spellings: list[tuple]) -> bool:
         """Record a new serial of a name held with the same single spelling, in place (one
         element: a reader sees the old serial or the new one); False for any other change."""
-        held = self.get(key)
-        if len(spellings) != 1 or held is None or held[0] != spellings[0][0]:
+        at = self._held(key)
+        if len(spellings) != 1 or at is None or self._spelling(key, at) != spellings[0][0]:
             return False
-        self._serials[bisect_left(self._hashes, hash(key))] = spellings[0][1] or 0
+        self._serials[at] = spellings[0][1] or 0
         return True
 
     def set(self, key: str, spellings: list[tuple]) -> None:
         """Record what the database now holds for ``key``: its ``(spelling, serial)`` rows."""
-        hashed = hash(key)
-        at = bisect_left(self._hashes, hashed)
-        present = at < len(self._hashes) and self._hashes[at] == hashed
+        hashed, at, present = self._find(key)
         if present and self._checks[at] != zlib.crc32(key.encode()):
             self._serials[at] = ASK    # another name with this hash: both left out
             return
@@ -233,6 +221,27 @@ class SerialTable:
             return
         self._serials[at] = (serial or 0) if len(spelling) <= MAX_SPELLING else ASK
         self._spelt[at] = self._spelling_at(key, spelling)
+
+    def _find(self, key: str) -> tuple[int, int, bool]:
+        """``(hash, position, whether a name of that hash is at that position)``."""
+        hashed = hash(key)
+        at = bisect_left(self._hashes, hashed)
+        return hashed, at, at < len(self._hashes) and self._hashes[at] == hashed
+
+    def _spelling(self, key: str, at: int) -> str:
+        spelt = self._spelt[at]
+        if spelt < 0:
+            return key
+        start = spelt >> 16
+        return self._spellings[start:start + (spelt & 0xFFFF)].decode()
+
+    def _held(self, key: str) -> int | None:
+        """The position of ``key`` when the table answers it (its CRC agrees, not ASK)."""
+        _, at, present = self._find(key)
+        if (not present or self._serials[at] == ASK
+                or self._checks[at] != zlib.crc32(key.encode())):
+            return None
+        return at
 
     def copy(self) -> SerialTable:
         copied = SerialTable()
