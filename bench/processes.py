@@ -29,27 +29,32 @@ class Server:
 
     def peak_rss_mb(self) -> float:
         """VmHWM of the server process: its peak resident memory since it started."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        peak = _peak_rss_mb(self.process.pid)
+        return peak if peak is not None else float("nan")
 
     def children_peak_rss_mb(self) -> float | None:
         """The sum of the VmHWM of the server's running child processes (ours: the password
         worker), or None when it has none."""
-        peaks = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                try:
-                    status = Path(f"/proc/{child}/status").read_text()
-                except OSError:     # ended meanwhile
-                    continue
-                peaks += [int(line.split()[1]) / 1024 for line in status.splitlines()
-                          if line.startswith("VmHWM:")]
+        peaks = [_peak_rss_mb(int(child))
+                 for task in Path(f"/proc/{self.process.pid}/task").iterdir()
+                 for child in (task / "children").read_text().split()]
+        peaks = [peak for peak in peaks if peak is not None]
         return sum(peaks) if peaks else None
 
     def stop(self) -> None:
         stop_process(self.process, grace_s=15)
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """The process's VmHWM in MB; None when it has ended (or has no such line)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def start(name: str, command: list[str], port: int, ready_path: str, log: Path,
