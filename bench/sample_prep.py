@@ -55,9 +55,13 @@ def prepare(cache: Path, backend: str, projects: int, seed: int, threads: int,
         url = SERVER_URLS[backend].format(db=f"pypi_bench_s{seed}_p{projects}")
         _create_database(backend, url)
     config = home / "config.ini"
+    # Every process writing to a server database here runs on this host through this config,
+    # which is what a change counter needs (config.ini.sample, [database] change_counter).
+    counter = "" if backend == "sqlite" else f"change_counter = {home / 'change-counter'}\n"
     config.write_text(
         "[database]\n"
         f"url = {url}\n"
+        f"{counter}"
         f"files_dir = {home / 'packages'}\n"
         f"docs_dir = {home / 'docs'}\n"
         "[webui]\n"

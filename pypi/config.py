@@ -17,7 +17,7 @@ DEFAULT_DATA_DIR = Path("pypi-data")
 # Keys read by this server, per section. Anything else is reported, never fatal.
 KNOWN_KEYS = {
     "database": {"backend", "url", "driver", "name", "user", "password", "host", "port",
-                 "files_dir", "docs_dir", "datastore_file"},
+                 "files_dir", "docs_dir", "datastore_file", "change_counter"},
     "webui": {"url", "files_url", "simple_script", "adminemail", "debug_mode",
               "max_upload_size", "max_signature_size", "package_docs_url", "key_dir", "privkey"},
     "server": {"host", "port", "threads", "trusted_proxy", "page_cache_mb", "page_files",
@@ -40,6 +40,7 @@ class Config:
     docs_dir: Path
     backend: str = "sql"
     datastore_file: Path | None = None   # backend gae off App Engine: the datastore stub's file
+    change_counter: Path | None = None   # PostgreSQL/MariaDB written from this host only
     base_url: str = "http://127.0.0.1:8080/pypi"
     files_url: str = "/packages"
     simple_script: str = "/simple"
@@ -123,6 +124,7 @@ class Config:
             database_url=_database_url(get, here, data_dir),
             backend=get("database", "backend", "sql"),
             datastore_file=local_path("database", "datastore_file", None),
+            change_counter=local_path("database", "change_counter", None),
             files_dir=local_path("database", "files_dir", data_dir / "packages"),
             docs_dir=local_path("database", "docs_dir", data_dir / "docs"),
             base_url=base_url,
@@ -174,11 +176,14 @@ class Config:
 
     @property
     def index_lane_threads(self) -> int:
-        """``index_threads``, or by default one on SQLite and none on a database server: there
-        a page's serial read waits for a round trip, which several pool threads overlap."""
+        """``index_threads``, or by default one on SQLite or with a change counter, and none
+        on a database server without: there a page's serial read waits for a round trip,
+        which several pool threads overlap."""
         if self.index_threads is not None:
             return self.index_threads
-        return 1 if self.backend == "sql" and self.database_url.startswith("sqlite") else 0
+        if self.backend != "sql":
+            return 0
+        return 1 if self.database_url.startswith("sqlite") or self.change_counter else 0
 
     @property
     def private_key_path(self) -> Path:

@@ -8,14 +8,15 @@ __all__ = ["SqlStore", "downgrade_database", "make_engine", "normalize_url", "op
            "upgrade_database"]
 
 
-def open_sql_store(url: str, create: bool = False) -> SqlStore:
+def open_sql_store(url: str, create: bool = False, change_counter=None) -> SqlStore:
     """Open the store at ``url``; with ``create``, first migrate it to the newest revision
-    (which leaves it current), else check that it is current.
+    (which leaves it current), else check that it is current. ``change_counter``: see
+    ``SqlStore``.
 
     Raises ``ServiceUnavailable`` when the database does not answer, ``SchemaMissing`` when
     its tables do not exist (and ``create`` is false), ``SchemaOutdated`` or ``UnknownSchema``.
     """
-    store = SqlStore(make_engine(url))
+    store = SqlStore(make_engine(url), change_counter)
     try:
         if create:
             store.create_schema()

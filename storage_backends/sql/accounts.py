@@ -64,7 +64,7 @@ class AccountsMixin:
         Still an immediate transaction on SQLite, whose deferred ones can fail
         with "database is locked" instead of waiting.
         """
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             if conn.execute(update(users).where(users.c.name == name)
                             .values(**values)).rowcount == 0:
                 raise NoSuchUser(name)

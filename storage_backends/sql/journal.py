@@ -21,6 +21,7 @@ from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from ..records import Actor, JournalEntry
+from .change_counter import ChangeCounter
 from .engine import WRITE_OPTION
 from .tables import SERIAL_ROW_ID, journals, packages, pypi_serial
 
@@ -47,15 +48,27 @@ class JournalMixin:
 
     _engine: Engine
 
-    def _init_transactions(self, engine: Engine) -> None:
+    def _init_transactions(self, engine: Engine, change_counter: ChangeCounter | None) -> None:
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._change_counter = change_counter
         self._journal_sequence: str | None | object = NOT_LOOKED_UP
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        """A transaction on a writing connection, counted in the change counter if there is
+        one: begun before it, ended after its commit or rollback."""
+        if self._change_counter is None:
+            with self._writer.begin() as conn:
+                yield conn
+        else:
+            with self._change_counter.writing(), self._writer.begin() as conn:
+                yield conn
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction, holding the serial counter's lock throughout."""
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             conn.info[_SERIAL] = [conn.execute(LOCK_SERIAL).scalar(), False]
             conn.info[_TOUCHED], conn.info[_ROWS] = {}, []
             try:

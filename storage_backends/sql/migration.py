@@ -173,7 +173,7 @@ class MigrationMixin:
                                 .where(pypi_migration.c.id == _MARKER_ROW_ID)).scalar()
 
     def set_migration_marker(self, marker: str | None) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             conn.execute(delete(pypi_migration))
             if marker is not None:
                 conn.execute(insert(pypi_migration).values(id=_MARKER_ROW_ID, marker=marker))

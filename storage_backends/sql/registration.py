@@ -44,7 +44,7 @@ class RegistrationMixin:
         return OneTimeKey(row.name, row.otk, row.date) if row else None
 
     def confirm_registration(self, otk: str, not_before: datetime) -> str | None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             row = conn.execute(select(rego_otk).where(rego_otk.c.otk == otk)).first()
             if row is None or row.date is None or row.date < naive_utc(not_before):
                 return None
@@ -63,7 +63,7 @@ class RegistrationMixin:
         return purged
 
     def update_user(self, name: str, email: str, gpg_keyid: str | None) -> User:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             if conn.execute(update(users).where(users.c.name == name).values(
                     email=email, gpg_keyid=gpg_keyid or None)).rowcount == 0:
                 raise NoSuchUser(name)

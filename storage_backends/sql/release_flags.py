@@ -11,7 +11,7 @@ from .tables import packages, releases
 class ReleaseFlagsMixin:
 
     def set_autohide(self, name: str, autohide: bool) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             if conn.execute(update(packages).where(packages.c.name == name)
                             .values(autohide=autohide)).rowcount == 0:
                 raise NoSuchProject(name)

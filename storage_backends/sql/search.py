@@ -137,7 +137,7 @@ class SearchMixin:
         counted = 0
         # Unjournalled and checking nothing, so no serial lock: one plain
         # (on SQLite immediate) transaction, like ``record_login``.
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             for filename, count in counts.items():
                 counted += conn.execute(
                     update(release_files).where(release_files.c.filename == filename)

@@ -28,7 +28,7 @@ class SessionsMixin:
 
     # -- sessions --------------------------------------------------------------------
     def create_session(self, key: str, user_name: str, when: datetime) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             self._require_user(conn, user_name)
             conn.execute(cookies.insert().values(cookie=key, name=user_name,
                                                  last_seen=naive_utc(when)))
@@ -44,7 +44,7 @@ class SessionsMixin:
                 and row.last_seen < naive_utc(not_seen_before):
             return None
         if row.last_seen is None or now - row.last_seen >= REFRESH:
-            with self._writer.begin() as conn:
+            with self._write_transaction() as conn:
                 conn.execute(update(cookies).where(cookies.c.cookie == key)
                              .values(last_seen=now))
                 conn.execute(update(users).where(users.c.name == row.name)
@@ -52,24 +52,24 @@ class SessionsMixin:
         return row.name
 
     def delete_session(self, key: str) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             conn.execute(delete(cookies).where(cookies.c.cookie == key))
 
     def delete_user_sessions(self, user_name: str, keep: str | None = None) -> None:
         where = [cookies.c.name == user_name]
         if keep is not None:
             where.append(cookies.c.cookie != keep)
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             conn.execute(delete(cookies).where(*where))
 
     def expire_sessions(self, idle_before: datetime) -> int:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             return conn.execute(delete(cookies).where(
                 cookies.c.last_seen < naive_utc(idle_before))).rowcount
 
     # -- password-reset keys -------------------------------------------------------------
     def create_reset_key(self, user_name: str, key_hash: str, when: datetime) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             self._require_user(conn, user_name)
             conn.execute(password_reset_keys.insert().values(
                 key_hash=key_hash, name=user_name, created=naive_utc(when)))
@@ -79,7 +79,7 @@ class SessionsMixin:
             return self._valid_reset_user(conn, key_hash, not_before)
 
     def reset_password(self, key_hash: str, not_before: datetime, password_hash: str) -> str:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             name = self._valid_reset_user(conn, key_hash, not_before)
             if name is None:
                 raise InvalidKey()
@@ -104,7 +104,7 @@ class SessionsMixin:
             return self._count_failure(subject, naive_utc(now), naive_utc(window_start))
 
     def _count_failure(self, subject: str, now: datetime, window_start: datetime) -> int:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             row = conn.execute(select(login_failures).where(
                 login_failures.c.subject == subject).with_for_update()).first()
             if row is None:
@@ -125,7 +125,7 @@ class SessionsMixin:
         return row.failures
 
     def clear_login_failures(self, subject: str) -> None:
-        with self._writer.begin() as conn:
+        with self._write_transaction() as conn:
             conn.execute(delete(login_failures).where(login_failures.c.subject == subject))
 
     @staticmethod

@@ -6,6 +6,7 @@ schema and the engine's lifetime.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 from sqlalchemy import Engine
@@ -14,6 +15,7 @@ from ..interface import Store
 from . import schema
 from .accounts import AccountsMixin
 from .bulk_import import BulkImportMixin
+from .change_counter import ChangeCounter
 from .checkpoints import BackgroundCheckpoints
 from .engine import is_sqlite_file
 from .classifiers import ClassifiersMixin
@@ -43,10 +45,14 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
 
     ``engine`` comes from ``engine.make_engine``, which configures the locking
     the writers rely on. The store owns the engine and disposes of it on close.
+    ``change_counter``: the file every writer of a server database on this host
+    counts its writes in (``change_counter.py``); unused on SQLite, whose WAL
+    index does that job.
     """
 
-    def __init__(self, engine: Engine):
-        self._init_transactions(engine)
+    def __init__(self, engine: Engine, change_counter: str | os.PathLike | None = None):
+        counted = change_counter is not None and engine.url.get_backend_name() != "sqlite"
+        self._init_transactions(engine, ChangeCounter(change_counter) if counted else None)
         self._reads = thread_connections_for(engine)
         self._watch, self._watch_lock = NOT_LOOKED_UP, threading.Lock()
         self._checkpoints: BackgroundCheckpoints | None = None
@@ -75,10 +81,16 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
         if self._watch is NOT_LOOKED_UP:
             with self._watch_lock:
                 if self._watch is NOT_LOOKED_UP:
-                    url = self._engine.url
-                    self._watch = (wal_change_watch(url.database)
-                                   if url.get_backend_name() == "sqlite" else None)
+                    self._watch = self._change_watch()
         return self._watch.token() if self._watch is not None else None
+
+    def _change_watch(self):
+        url = self._engine.url
+        if url.get_backend_name() == "sqlite":
+            return wal_change_watch(url.database)
+        if self._change_counter is not None and not self._shared_with_legacy():
+            return self._change_counter   # a legacy process would commit without counting
+        return None
 
     def begin_serving(self) -> None:
         if self._checkpoints is None and is_sqlite_file(self._engine.url):
@@ -91,5 +103,7 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
         if self._reads is not None:
             self._reads.close()
         self._engine.dispose()
-        if self._watch not in (None, NOT_LOOKED_UP):
+        if self._watch not in (None, NOT_LOOKED_UP) and self._watch is not self._change_counter:
             self._watch.close()   # after the connections: see sqlite_changes
+        if self._change_counter is not None:
+            self._change_counter.close()

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from storage_backends.sql.change_counter import COUNTERS
 from tests.distributions import make_sdist
 
 from .multipart import post_upload
@@ -127,13 +128,15 @@ def test_concurrent_uploads_and_readers(server):
     _run_load([server.base], "one")
 
 
-def _second_server(first: RunningServer) -> RunningServer:
-    """Another ``pypi serve`` process on the first one's database and files."""
+def _second_server(first: RunningServer, name: str = "second",
+                   database_lines: str = "") -> RunningServer:
+    """Another ``pypi serve`` process on the first one's database and files, with
+    ``database_lines`` added to its ``[database]`` section."""
     port = free_port()
-    config = first.config.with_name("second.ini")
-    config.write_text(first.config.read_text().replace(first.base.rsplit(":", 1)[1] + "/pypi",
-                                                       f"{port}/pypi"))
-    return serve(config, port, first.config.with_name("second.log"))
+    config = first.config.with_name(f"{name}.ini")
+    text = first.config.read_text().replace(first.base.rsplit(":", 1)[1] + "/pypi", f"{port}/pypi")
+    config.write_text(text.replace("[database]\n", f"[database]\n{database_lines}", 1))
+    return serve(config, port, first.config.with_name(f"{name}.log"))
 
 
 def test_two_server_processes_share_one_database(server, request):
@@ -144,3 +147,34 @@ def test_two_server_processes_share_one_database(server, request):
         _run_load([server.base, second.base], "two")
     finally:
         second.stop()
+
+
+def test_two_servers_counting_their_writes_never_serve_a_stale_page(server, request):
+    """With ``[database] change_counter`` a server answers a cached page without asking the
+    database; the other server's upload must still show on the very next read."""
+    if request.node.callspec.params["server"] not in ("mariadb", "postgresql"):
+        pytest.skip("the change counter is for MariaDB and PostgreSQL")
+    counter = server.config.with_name("change-counter")
+    servers = [_second_server(server, f"counted-{n}", f"change_counter = {counter}\n")
+               for n in (1, 2)]
+    project = "counted-demo"
+    try:
+        for number in range(6):
+            writer, reader = servers[number % 2], servers[(number + 1) % 2]
+            for base in (writer.base, reader.base):      # both hold the page, and a token
+                _fetch(f"{base}/simple/{project}/")
+                _fetch(f"{base}/simple/{project}/")
+            filename, data = make_sdist(project, f"1.{number}")
+            status, reason = post_upload(writer.upload_url, "alice", PASSWORD, filename, data,
+                                         name=project, version=f"1.{number}",
+                                         filetype="sdist", pyversion="source")
+            assert status == 200, reason
+            status, page = _fetch(f"{reader.base}/simple/{project}/")
+            assert status == 200 and f">{filename}</a>" in page.decode(), number
+            status, root = _fetch(f"{reader.base}/simple/")
+            assert status == 200 and f">{project}</a>" in root.decode()
+    finally:
+        for running in servers:
+            running.stop()
+    begun, ended = COUNTERS.unpack_from(counter.read_bytes(), 0)
+    assert begun == ended >= 6       # the writes were counted, and all of them ended

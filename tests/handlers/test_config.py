@@ -62,8 +62,11 @@ def test_bad_settings_are_named(tmp_path, text, message):
     ("[database]\nbackend = gae\n", 0),
     ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n[server]\nindex_threads = 2\n", 2),
     ("[server]\nindex_threads = 0\n", 0),
+    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\nchange_counter = c\n", 1),
+    ("[database]\nurl = mysql+pymysql://u@127.0.0.1/x\nchange_counter = c\n"
+     "[server]\nindex_threads = 0\n", 0),
 ])
-def test_index_lane_threads_default_to_one_on_sqlite_only(tmp_path, text, lane):
+def test_index_lane_threads_default_to_one_on_sqlite_or_with_a_change_counter(tmp_path, text, lane):
     assert Config.from_ini(write(tmp_path, text)).index_lane_threads == lane
 
 
@@ -79,3 +82,10 @@ def test_sample_config_is_valid_and_uses_every_key(tmp_path):
 ])
 def test_password_worker_is_on_unless_turned_off(tmp_path, text, expected):
     assert Config.from_ini(write(tmp_path, text)).password_worker is expected
+
+
+def test_change_counter_is_a_path_beside_the_config_or_none(tmp_path):
+    assert Config.from_ini(write(tmp_path, "")).change_counter is None
+    config = Config.from_ini(write(tmp_path, "[database]\nchange_counter = data/counter\n"))
+    assert config.change_counter == (tmp_path / "data" / "counter").resolve()
+    assert config.ignored_keys == ()

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
 from storage_backends.records import NewFile, ReleaseMetadata
 
@@ -55,3 +58,17 @@ def new_file(name: str, version: str, filename: str, content: bytes | None = Non
         packagetype=packagetype, path=f"{b2[:2]}/{b2[2:4]}/{b2[4:]}/{filename}", size=len(data),
         md5_digest=hashlib.md5(data).hexdigest(), sha256_digest=hashlib.sha256(data).hexdigest(),
         blake2_256_digest=b2, **extra)
+
+
+def release_in_another_process(url: str, project: str, version: str,
+                               change_counter: os.PathLike | None = None) -> None:
+    """``store_release`` by alice through a store of a separate process (its own database
+    library state and locks, as another server's)."""
+    code = ("import sys; from storage_backends.sql import open_sql_store\n"
+            "from storage_backends.records import Actor, ReleaseMetadata\n"
+            "s = open_sql_store(sys.argv[1], change_counter=sys.argv[4] or None)\n"
+            "s.store_release(Actor('alice', None), sys.argv[2], sys.argv[3], ReleaseMetadata())\n"
+            "s.close()\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    subprocess.run([sys.executable, "-c", code, url, project, version,
+                    str(change_counter or "")], cwd=root, check=True, timeout=120)

@@ -3,8 +3,6 @@ and ``last_serial``, which must see every write at once, even one made through
 another store (another server process) on the same database."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from storage_backends.records import ProjectName, ReleaseMetadata, ReleaseOrder
 from storage_backends.sql import SqlStore, open_sql_store
 
-from .samples import new_file
+from .samples import new_file, release_in_another_process
 
 
 def test_list_project_names_matches_list_projects(store, alice):
@@ -161,13 +159,8 @@ def test_change_token_sees_a_commit_by_another_process(store, alice):
         return
     store.store_release(alice, "demo", "1.0", ReleaseMetadata())
     before = store.change_token()
-    url = store.engine.url.render_as_string(hide_password=False)
-    code = ("import sys; from storage_backends.sql import open_sql_store\n"
-            "from storage_backends.records import Actor, ReleaseMetadata\n"
-            "s = open_sql_store(sys.argv[1])\n"
-            "s.store_release(Actor('alice', None), 'demo', '2.0', ReleaseMetadata())\n"
-            "s.close()\n")
-    subprocess.run([sys.executable, "-c", code, url], check=True, timeout=120)
+    release_in_another_process(store.engine.url.render_as_string(hide_password=False),
+                               "demo", "2.0")
     assert store.change_token() != before
     assert store.project_serial("demo")[1] == store.last_serial()
     assert [r.version for r in store.list_releases("demo")][0] == "2.0"
