@@ -14,10 +14,13 @@ def _open_sql(config: Config, create: bool) -> Store:
         _make_sqlite_directory(config.database_url)
     try:
         from storage_backends.sql import open_sql_store
+        from storage_backends.sql.change_counter import ChangeCounterUnusable
         return open_sql_store(config.database_url, create=create,
                               change_counter=config.change_counter)
     except (ImportError, ValueError) as err:  # a missing driver, or a database we do not support
         raise ConfigError(f"[database] backend sql: {err}") from None
+    except ChangeCounterUnusable as err:
+        raise ConfigError(f"[database] change_counter: {err}") from None
 
 
 def _make_sqlite_directory(url: str) -> None:

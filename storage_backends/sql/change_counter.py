@@ -44,16 +44,24 @@ COUNTERS = struct.Struct("<QQ")   # begun, ended
 FILE_SIZE = 4096                   # one page, whatever COUNTERS grows to
 
 
+class ChangeCounterUnusable(Exception):
+    """The file cannot be made or mapped (a missing permission, a directory, ...)."""
+
+
 class ChangeCounter:
     """``token()``: equal on two calls only if no counted write began in between."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writers_path = Path(f"{self.path}.writers")
         self._thread_lock = threading.Lock()
         self._last_begun, self._last_token = -1, object()
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writers_path.touch()
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise ChangeCounterUnusable(f"cannot use {self.path}: {err.strerror or err}") from None
         try:
             with self._counters_locked():
                 if os.fstat(self._fd).st_size < FILE_SIZE:
@@ -61,6 +69,9 @@ class ChangeCounter:
                 self._map = mmap.mmap(self._fd, FILE_SIZE, mmap.MAP_SHARED,
                                       mmap.PROT_READ | mmap.PROT_WRITE)
                 self._repair_if_abandoned()      # a server restarted after a crash recovers
+        except OSError as err:
+            os.close(self._fd)
+            raise ChangeCounterUnusable(f"cannot use {self.path}: {err.strerror or err}") from None
         except BaseException:
             os.close(self._fd)
             raise

@@ -6,7 +6,6 @@ schema and the engine's lifetime.
 """
 from __future__ import annotations
 
-import os
 import threading
 
 from sqlalchemy import Engine
@@ -46,13 +45,15 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
     ``engine`` comes from ``engine.make_engine``, which configures the locking
     the writers rely on. The store owns the engine and disposes of it on close.
     ``change_counter``: the file every writer of a server database on this host
-    counts its writes in (``change_counter.py``); unused on SQLite, whose WAL
-    index does that job.
+    counts its writes in (``change_counter.py``), owned by the store from now on;
+    unused on SQLite, whose WAL index does that job.
     """
 
-    def __init__(self, engine: Engine, change_counter: str | os.PathLike | None = None):
-        counted = change_counter is not None and engine.url.get_backend_name() != "sqlite"
-        self._init_transactions(engine, ChangeCounter(change_counter) if counted else None)
+    def __init__(self, engine: Engine, change_counter: ChangeCounter | None = None):
+        if engine.url.get_backend_name() == "sqlite" and change_counter is not None:
+            change_counter.close()
+            change_counter = None
+        self._init_transactions(engine, change_counter)
         self._reads = thread_connections_for(engine)
         self._watch, self._watch_lock = NOT_LOOKED_UP, threading.Lock()
         self._checkpoints: BackgroundCheckpoints | None = None

@@ -87,3 +87,15 @@ def test_forwarded_headers_count_only_from_the_trusted_proxy(tmp_path):
             assert _redirect_location(server.base, forwarded) == expected.format(port=port)
         finally:
             server.stop()
+
+
+def test_unusable_change_counter_is_a_clear_error(tmp_path):
+    (tmp_path / "plain-file").write_text("")
+    config = tmp_path / "config.ini"
+    config.write_text("[database]\nurl = postgresql+psycopg://nobody@127.0.0.1/none\n"
+                      "change_counter = plain-file/counter\n")
+    result = subprocess.run([sys.executable, "-m", "pypi", "serve", "--config", str(config)],
+                            capture_output=True, text=True, env=client_env(tmp_path), timeout=60)
+    assert result.returncode == 2
+    assert "[database] change_counter: cannot use" in result.stderr
+    assert "Traceback" not in result.stderr
