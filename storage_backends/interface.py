@@ -106,6 +106,16 @@ class Store(ABC):
         project = self.find_project(name)
         return (project.name, project.last_serial) if project is not None else None
 
+    def project_downloads(self, name: str) -> int:
+        """The download counts of all files of the project named exactly ``name``, added up
+        (0 without files).
+
+        ``add_downloads`` changes counts without a journal row, so the JSON API,
+        which shows them, caches its bodies under this total beside the
+        project's serial: counts only grow, and removing a file journals.
+        """
+        return sum(record.downloads or 0 for record in self.list_files(name))
+
     def index_page(self, name: str) -> IndexPage | None:
         """``project_serial(name)``, then that project's ``index_listing`` and the
         ``journal_time`` of its serial: all ``/simple/<name>/`` needs, or None.

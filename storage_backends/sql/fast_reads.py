@@ -41,6 +41,8 @@ NAMES = (select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
 PYTHON_LOWER = "pypi_python_lower"
 NAMES_SQLITE = (select(packages.c.name, packages.c.pep503_name, packages.c.last_serial)
                 .order_by(getattr(func, PYTHON_LOWER)(packages.c.name), packages.c.name))
+DOWNLOADS = select(func.coalesce(func.sum(release_files.c.downloads), 0)).where(
+    release_files.c.name == bindparam("name"))
 JOURNAL_TIME = select(journals.c.submitted_date).where(journals.c.id == bindparam("serial"))
 # A project's releases with their files, in one statement (one snapshot).
 INDEX = (select(releases.c.version, releases.c._pypi_ordering, releases.c._pypi_hidden,
@@ -201,12 +203,20 @@ class FastReadsMixin:
 
     _reads: ThreadConnections | None
     _serials: ProjectSerials | None | object = NOT_LOOKED_UP
+    _serial_seen: tuple[object, int] = (None, 0)   # (change token taken before, serial read)
 
     def last_serial(self) -> int:
+        """Read again only after a commit, where a change token tells."""
         if self._reads is None or self._shared_with_legacy():
             return super().last_serial()
+        token = self.change_token()
+        seen_under, seen = self._serial_seen
+        if token is not None and token == seen_under:
+            return seen
         found = self._reads.rows(SERIAL)
-        return (found[0][0] if found else 0) or 0
+        serial = (found[0][0] if found else 0) or 0
+        self._serial_seen = (token, serial)
+        return serial
 
     def project_serial(self, name: str) -> tuple[str, int] | None:
         if self._reads is None:
@@ -246,6 +256,11 @@ class FastReadsMixin:
             return
         for piece in self._reads.streamed(NAMES_SQLITE, size):
             yield _project_names(piece)
+
+    def project_downloads(self, name: str) -> int:
+        if self._reads is None:
+            return super().project_downloads(name)
+        return int(self._reads.rows(DOWNLOADS, name=name)[0][0] or 0)
 
     def journal_time(self, serial: int) -> datetime | None:
         if self._reads is None:

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from pypi.backends import open_backends
+from storage_backends.records import Actor, ReleaseMetadata
 from tests.handlers.uploading import register, upload_sdist, upload_wheel
 
 
@@ -84,7 +86,6 @@ def test_unknown_names_and_versions_are_json_404(web, demo):
 
 
 def test_project_without_releases_is_404(web, app):
-    from storage_backends.records import Actor
     app.store.create_project(Actor("alice"), "empty")
     assert web.get("/pypi/empty/json", status=404).json == {"message": "no releases"}
 
@@ -105,3 +106,60 @@ def test_jsonp_only_for_safe_callbacks(web, demo):
         response = web.get("/pypi/demo/json", params={"callback": bad}, status=400)
         assert response.content_type == "application/json"
         assert "callback" in response.json["message"]
+
+
+# -- bodies kept in the page cache ----------------------------------------------------------
+READS = ("get_project", "find_project", "list_releases", "list_files", "project_serial",
+         "project_downloads", "journal_time")
+
+
+def _count_reads(monkeypatch, store) -> list[str]:
+    reads: list[str] = []
+    for method in READS:
+        original = getattr(store, method)
+        monkeypatch.setattr(store, method,
+                            lambda *args, _name=method, _read=original: reads.append(_name) or _read(*args))
+    return reads
+
+
+def test_a_kept_body_is_the_built_one_and_needs_no_read(web, app, demo, monkeypatch):
+    first = web.get("/pypi/demo/json", status=200)
+    reads = _count_reads(monkeypatch, app.store)
+    again = web.get("/pypi/demo/json", status=200)
+    assert reads == []          # nothing committed since: not even the serial is read
+    assert again.body == first.body
+    for header in ("ETag", "Last-Modified", "Content-Type", "X-PyPI-Last-Serial", "Cache-Control"):
+        assert again.headers[header] == first.headers[header]
+    web.get("/pypi/demo/json", headers={"If-None-Match": first.headers["ETag"]}, status=304)
+    wrapped = web.get("/pypi/demo/json?callback=cb", status=200)
+    assert wrapped.body == b"/**/cb(" + first.body + b");"
+    assert wrapped.headers["ETag"] != first.headers["ETag"]
+
+
+def test_download_counts_show_at_once_though_they_journal_nothing(web, app, demo, config):
+    assert web.get("/pypi/demo/json").json["urls"][0]["downloads"] == 0
+    assert web.get("/pypi/demo/2.0/json").json["urls"][0]["downloads"] == 0
+    other, _ = open_backends(config)            # another server process's store
+    try:
+        other.add_downloads({"demo-2.0.tar.gz": 5})
+    finally:
+        other.close()
+    assert web.get("/pypi/demo/json").json["urls"][0]["downloads"] == 5
+    assert web.get("/pypi/demo/2.0/json").json["urls"][0]["downloads"] == 5
+
+
+def test_a_release_made_elsewhere_shows_at_once_even_without_a_change_token(
+        web, app, demo, config, monkeypatch):
+    monkeypatch.setattr(app.store, "change_token", lambda: None)
+    etag = web.get("/pypi/demo/json").headers["ETag"]
+    reads = _count_reads(monkeypatch, app.store)
+    web.get("/pypi/demo/json", headers={"If-None-Match": etag}, status=304)
+    assert sorted(reads) == ["project_downloads", "project_serial"]   # the key, not the body
+    other, _ = open_backends(config)
+    try:
+        other.store_release(Actor("alice"), "demo", "3.0", ReleaseMetadata(summary="three"))
+    finally:
+        other.close()
+    body = web.get("/pypi/demo/json", headers={"If-None-Match": etag}, status=200).json
+    assert body["info"]["version"] == "3.0" and body["info"]["summary"] == "three"
+    assert sorted(body["releases"]) == ["1.0", "2.0", "3.0"]

@@ -153,6 +153,21 @@ def test_change_token_holds_until_a_commit_from_any_store(store, alice):
     assert store.change_token() != kept
 
 
+def test_last_serial_is_read_again_only_after_a_commit(store, alice, monkeypatch):
+    if not _watches_changes(store):
+        return
+    store.store_release(alice, "demo", "1.0", ReleaseMetadata())
+    serial = store.last_serial()
+    statements = []
+    rows = store._reads.rows
+    monkeypatch.setattr(store._reads, "rows", lambda *a, **k: statements.append(a) or rows(*a, **k))
+    assert store.last_serial() == serial and statements == []
+    release_in_another_process(store.engine.url.render_as_string(hide_password=False),
+                               "demo", "2.0")
+    assert store.last_serial() > serial and len(statements) == 1
+    assert store.last_serial() == store.changelog_since_serial(0)[-1].serial
+
+
 def test_change_token_sees_a_commit_by_another_process(store, alice):
     """A separate process (its own SQLite library state and locks) commits in between."""
     if not _watches_changes(store):

@@ -145,3 +145,6 @@ def test_download_counts_and_top_projects(store, alice):
     with pytest.raises(ValueError):
         store.add_downloads({"one-1.0.tar.gz": -1})
     assert store.get_file("one-1.0.tar.gz").downloads == 6
+    assert [store.project_downloads(name) for name in ("one", "two", "three", "empty", "none")] \
+        == [6, 7, 0, 0, 0]
+    assert store.project_downloads("TWO") == 0          # the exact spelling only
