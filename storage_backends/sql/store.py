@@ -16,7 +16,7 @@ from .accounts import AccountsMixin
 from .bulk_import import BulkImportMixin
 from .change_counter import ChangeCounter
 from .checkpoints import BackgroundCheckpoints
-from .engine import is_sqlite_file
+from .engine import is_sqlite_file, use_serving_page_cache
 from .classifiers import ClassifiersMixin
 from .digests import DigestsMixin
 from .fast_reads import FastReadsMixin, thread_connections_for
@@ -95,6 +95,8 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
 
     def begin_serving(self) -> None:
         if self._checkpoints is None and is_sqlite_file(self._engine.url):
+            use_serving_page_cache(self._engine)
+            # which also drops the pooled connections made before, with the default cache
             self._checkpoints = BackgroundCheckpoints(self._engine)
 
     def close(self) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+import sqlalchemy as sa
+
 from storage_backends.records import Actor
 from storage_backends.sql import open_sql_store
 
@@ -63,3 +65,21 @@ def test_other_stores_on_the_database_keep_their_own_checkpoints(tmp_path):
     finally:
         serving.close()
         other.close()
+
+
+def _page_cache_setting(store) -> int:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("PRAGMA cache_size").scalar()
+
+
+def test_a_serving_sqlite_store_keeps_a_smaller_page_cache_per_connection(tmp_path):
+    url = f"sqlite:///{tmp_path / 'pypi.db'}"
+    open_sql_store(url, create=True).close()
+    store = open_sql_store(url)
+    try:
+        assert _page_cache_setting(store) == -2000     # SQLite's default, for bulk loads
+        store.begin_serving()
+        assert _page_cache_setting(store) == -512
+        assert store._reads.rows(sa.text("PRAGMA cache_size"))[0][0] == -512
+    finally:
+        store.close()
