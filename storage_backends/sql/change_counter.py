@@ -81,7 +81,7 @@ class ChangeCounter:
         if begun != ended:
             return object()    # a write in flight: equal to nothing
         if begun != self._last_begun:
-            # one object per state: cache entries share it, and compare by identity
+            # one object per state, which the cache entries taken under it share
             self._last_begun, self._last_token = begun, ("counter", begun)
         return self._last_token
 
@@ -101,10 +101,14 @@ class ChangeCounter:
     def _begin(self) -> int:
         with self._counters_locked():
             begun, ended = self._repair_if_abandoned()
-            # Taken under the counters' lock, which every repair also holds: never blocks.
             marker = os.open(self._writers_path, os.O_RDONLY | os.O_CREAT, 0o644)
-            fcntl.flock(marker, fcntl.LOCK_SH)
-            COUNTERS.pack_into(self._map, 0, begun + 1, ended)
+            try:
+                # Taken under the counters' lock, which every repair also holds: never blocks.
+                fcntl.flock(marker, fcntl.LOCK_SH)
+                COUNTERS.pack_into(self._map, 0, begun + 1, ended)
+            except BaseException:
+                os.close(marker)
+                raise
         return marker
 
     def _end(self, marker: int) -> None:
