@@ -100,16 +100,19 @@ def _built(ctx: RequestContext, name: str, version: str | None) -> Page:
         if callback:
             target += f"?callback={callback}"
         raise JsonRedirect("Moved Permanently", headers=[("Location", target)])
-    releases = ctx.store.list_releases(project.name)
+    # Every release's order and files in one read; the metadata of the one shown only.
+    orders, records = ctx.store.index_listing(project.name)
     if version:
-        release = next((r for r in releases if r.version == version), None)
-        if release is None:
+        if not any(order.version == version for order in orders):
             raise NotFound("invalid name/version")
-    elif releases:
-        release = releases[0]   # highest ordering, hidden included (final legacy)
+    elif orders:
+        version = orders[0].version   # highest ordering, hidden included (final legacy)
     else:
         raise NotFound("no releases")
-    files = release_files_structs(ctx.store, project.name, ctx.settings, releases)
+    release = ctx.store.get_release(project.name, version)
+    if release is None:               # removed between the two reads
+        raise NotFound("invalid name/version")
+    files = release_files_structs(ctx.store, project.name, ctx.settings, orders, records)
     info = release_data(ctx.store, release, ctx.settings, project)
     info.setdefault("requires_dist", None)   # the successor always sends it
     body = _json_bytes({"info": info, "last_serial": project.last_serial,

@@ -14,11 +14,11 @@ Legacy hiding is reported as yanking, which is what today's clients understand.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import quote, urljoin
 
 from storage_backends.interface import Store
-from storage_backends.records import FileRecord, Project, Release
+from storage_backends.records import FileRecord, Project, Release, ReleaseOrder
 
 # The legacy dependency lists: struct key -> ReleaseMetadata field. Legacy sent
 # them only when non-empty.
@@ -129,16 +129,19 @@ def iso_8601(record: FileRecord) -> str:
 
 
 def release_files_structs(store: Store, name: str, settings: Any,
-                          releases: list[Release] | None = None) -> dict[str, list[dict]]:
-    """``{version: [file struct, ...]}`` for every release (hidden included), files by name.
+                          releases: Sequence[Release | ReleaseOrder] | None = None,
+                          files: list[FileRecord] | None = None) -> dict[str, list[dict]]:
+    """``{version: [file struct, ...]}`` for every release (hidden included, newest first
+    in ``releases``), files by name.
 
-    One ``list_files`` call for the whole project instead of one per release.
+    One ``list_files`` call for the whole project instead of one per release, or
+    none when the caller read ``files`` already (``Store.index_listing``).
     """
     if releases is None:
         releases = store.list_releases(name)
     hidden = {release.version: release.hidden for release in releases}
     structs: dict[str, list[dict]] = {release.version: [] for release in reversed(releases)}
-    for record in store.list_files(name):
+    for record in files if files is not None else store.list_files(name):
         if record.version in structs:
             structs[record.version].append(file_struct(record, settings,
                                                        yanked=hidden[record.version]))
