@@ -12,8 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
-from email.utils import format_datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from webob import Response
@@ -21,7 +20,7 @@ from webob import Response
 from .conditional import not_modified
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound, reason_phrase
-from .page_cache import Page
+from .page_cache import Page, make_page
 from .release_structs import release_data, release_files_structs
 from .simple import SERIAL_HEADER
 
@@ -117,11 +116,8 @@ def _built(ctx: RequestContext, name: str, version: str | None) -> Page:
     info.setdefault("requires_dist", None)   # the successor always sends it
     body = _json_bytes({"info": info, "last_serial": project.last_serial,
                         "releases": files, "urls": files.get(release.version, [])})
-    lines = ["Content-Type: application/json; charset=UTF-8", f"ETag: {_etag(body)}"]
-    changed = ctx.store.journal_time(project.last_serial)
-    if changed is not None:
-        lines.append(f"Last-Modified: {format_datetime(changed.replace(tzinfo=timezone.utc), usegmt=True)}")
-    return Page(body, "\n".join(lines))
+    return make_page(body, "application/json", _etag(body), [],
+                     ctx.store.journal_time(project.last_serial))
 
 
 def _callback(ctx: RequestContext) -> str | None:

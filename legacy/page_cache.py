@@ -203,7 +203,7 @@ def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness
             if kept is not None:
                 return Page(*kept)
             body, changed = build()
-            page = _page(body, content_type, etag, headers, changed)
+            page = make_page(body, content_type, etag, headers, changed)
             if files is not None:
                 files.keep(key, page.body, page.head, page.not_modified_lines)
             return page
@@ -236,8 +236,8 @@ def answer_response(answer: Answer, environ: dict) -> Response:
                     app_iter=body_iterable(environ, answer.body))
 
 
-def _page(body: bytes, content_type: str, etag: str, headers: list[tuple[str, str]],
-          changed: datetime | None) -> Page:
+def make_page(body: bytes, content_type: str, etag: str, headers: list[tuple[str, str]],
+              changed: datetime | None) -> Page:
     """A page's headers: Content-Type, ETag, ``headers``, Last-Modified when known.
 
     A 304 carries the ETag and ``headers`` only: with an ETag, Last-Modified
