@@ -288,7 +288,8 @@ class FastReadsMixin:
 
     def _project_serials(self) -> ProjectSerials | None:
         """Every project's serial in memory, where a change token keeps it current (SQLite in
-        a file) and no legacy process journals beside us."""
+        a file, or a server database with a change counter) and no legacy process journals
+        beside us."""
         if self._serials is NOT_LOOKED_UP:
             with _SERIALS_LOCK:    # one map per store, however many threads ask first
                 if self._serials is NOT_LOOKED_UP:

@@ -46,13 +46,10 @@ class SqlStore(RequestReadsMixin, FastReadsMixin, JournalMixin, ProjectsMixin, R
     the writers rely on. The store owns the engine and disposes of it on close.
     ``change_counter``: the file every writer of a server database on this host
     counts its writes in (``change_counter.py``), owned by the store from now on;
-    unused on SQLite, whose WAL index does that job.
+    ``open_sql_store`` gives none on SQLite, whose WAL index does that job.
     """
 
     def __init__(self, engine: Engine, change_counter: ChangeCounter | None = None):
-        if engine.url.get_backend_name() == "sqlite" and change_counter is not None:
-            change_counter.close()
-            change_counter = None
         self._init_transactions(engine, change_counter)
         self._reads = thread_connections_for(engine)
         self._watch, self._watch_lock = NOT_LOOKED_UP, threading.Lock()
