@@ -26,18 +26,11 @@ from pypi.backends import open_store
 from pypi.config import Config
 
 from . import wrk
-from .processes import free_port, start, timed_get
+from .processes import free_port, start, status_mb, timed_get
 
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 XMLRPC_LIST = ("<?xml version='1.0'?><methodCall><methodName>list_packages_with_serial"
                "</methodName><params></params></methodCall>")
-
-
-def status_mb(pid: int | str, field: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def bare_waitress_mb() -> float:

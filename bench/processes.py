@@ -5,6 +5,7 @@ by its own process id (SIGTERM, then SIGKILL after a grace period).
 """
 from __future__ import annotations
 
+import math
 import subprocess
 import time
 import urllib.error
@@ -29,32 +30,32 @@ class Server:
 
     def peak_rss_mb(self) -> float:
         """VmHWM of the server process: its peak resident memory since it started."""
-        peak = _peak_rss_mb(self.process.pid)
-        return peak if peak is not None else float("nan")
+        return status_mb(self.process.pid, "VmHWM")
 
     def children_peak_rss_mb(self) -> float | None:
         """The sum of the VmHWM of the server's running child processes (ours: the password
         worker), or None when it has none."""
-        peaks = [_peak_rss_mb(int(child))
+        peaks = [status_mb(child, "VmHWM")
                  for task in Path(f"/proc/{self.process.pid}/task").iterdir()
                  for child in (task / "children").read_text().split()]
-        peaks = [peak for peak in peaks if peak is not None]
+        peaks = [peak for peak in peaks if not math.isnan(peak)]
         return sum(peaks) if peaks else None
 
     def stop(self) -> None:
         stop_process(self.process, grace_s=15)
 
 
-def _peak_rss_mb(pid: int) -> float | None:
-    """The process's VmHWM in MB; None when it has ended (or has no such line)."""
+def status_mb(pid: int | str, field: str) -> float:
+    """A memory line of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``) in MB; nan when the
+    process has ended or has no such line."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return None
+        return float("nan")
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
-    return None
+    return float("nan")
 
 
 def start(name: str, command: list[str], port: int, ready_path: str, log: Path,
