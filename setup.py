@@ -23,6 +23,7 @@ setup(
         "cryptography>=42",
         "Jinja2>=3.1",
         "readme_renderer[md]>=42",
+        "multipart>=1.2,<3",   # legacy/forms.py: MultipartParser with spool_limit/memory_limit
     ],
     extras_require={
         "mysql": ["PyMySQL>=1.1"],

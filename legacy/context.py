@@ -33,6 +33,11 @@ class RequestContext:
     def form(self) -> Form:
         return parse_form(self.request.environ, self.settings.max_upload_size + (1 << 20))
 
+    def close(self) -> None:
+        """The request is answered: its uploaded files go (a spooled one from the disk)."""
+        if "form" in self.__dict__:
+            self.form.close()
+
     def field(self, name: str, default: str = "") -> str:
         """A text field, where values taken from the path win over the form."""
         if name in self.path_args:

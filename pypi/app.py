@@ -105,9 +105,12 @@ class PypiApp:
                                 self.config.simple_script)
             ctx = RequestContext(request, self.config, self.store, self.blobs,
                                  path_args=dict(route.path_args), pages=self.pages)
-            if route.authenticate:
-                authenticate_request(ctx, self.credentials)
-            return run_route(route, ctx)
+            try:
+                if route.authenticate:
+                    authenticate_request(ctx, self.credentials)
+                return run_route(route, ctx)
+            finally:
+                ctx.close()
         except HTTPError as err:
             return err.response()
         except HTTPException as exc:
