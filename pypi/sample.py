@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 from storage_backends.ordering import compute_orderings, normalize_name
 from storage_backends.records import (
     MAINTAINER, OWNER, FileRecord, OneTimeKey, Project, ProjectExport, Release,
-    ReleaseMetadata, Role, User,
+    Role, User,
 )
 
 from . import sample_text as text
