@@ -126,6 +126,12 @@ class _Run:
             target.server.stop()
         self.block["hello"] = {**figures, "threads": threads, "other_threads": [
             {"threads": n, "rate": round(rate)} for rate, n, _, _ in measured[1:]]}
+        # The same twine runs as the servers get, to an app that answers every upload without
+        # reading it: what twine itself takes, start-up included.
+        files = sample_prep.upload_files(self.uploads / "up-hello", "up-hello", self.args.uploads)
+        base = self.hello_target.server.base
+        self.block["hello"].update(measure.uploads(
+            Target("hello", self.hello_target.server, upload=(f"{base}/legacy/", "u", "p")), files))
 
     def close(self) -> None:
         self.hello_target.server.stop()
