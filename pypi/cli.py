@@ -121,6 +121,7 @@ def cmd_serve(config: Config, args) -> int:
 
         from .password_worker import Argon2Worker
         use_worker(worker := Argon2Worker())
+        worker.start()
     app = PypiApp(config, store, blobs)
     # What start-up made lives as long as the process: out of the collector's sight, a full
     # collection (several during a /simple/ build of 100k projects) walks only what came after.
