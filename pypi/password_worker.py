@@ -17,6 +17,7 @@ for ``RETRY_AFTER_S`` before a child is tried again.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -150,7 +151,7 @@ def main() -> int:
     """The child: answer each request line until stdin ends (the server's end, however it
     ended: the child ignores Ctrl-C, which its terminal sends the server too)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import legacy.passwords  # noqa: F401  (argon2 and bcrypt: imported before the first request)
+    importlib.import_module("legacy.passwords")   # argon2 and bcrypt, before the first request
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
     for line in sys.stdin.buffer:
         try:
