@@ -23,7 +23,8 @@ setup(
         "cryptography>=42",
         "Jinja2>=3.1",
         "readme_renderer[md]>=42",
-        "multipart>=1.2,<3",   # legacy/forms.py: MultipartParser with spool_limit/memory_limit
+        "multipart>=1.2,<3",   # legacy/forms.py: PushMultipartParser
+        "legacy-cgi>=2.6; python_version >= '3.13'",   # cgi left the standard library in 3.13
     ],
     extras_require={
         "mysql": ["PyMySQL>=1.1"],
