@@ -1,10 +1,10 @@
 """Form parsing that accepts what real clients send and rejects what no client should.
 
 Every client of today (twine, browsers, Python 3's distutils) separates
-multipart lines with ``\r\n``; those bodies go through the ``multipart``
+multipart lines with ``\\r\\n``; those bodies go through the ``multipart``
 package, which keeps a small file part in memory and spools a larger one to a
 temporary file, so a large upload never sits in memory. Python 2's distutils
-separated them with a bare ``\n``, which only the standard library's more
+separated them with a bare ``\\n``, which only the standard library's more
 forgiving (and about five times slower) ``cgi`` parser reads; the first
 delimiter line of a body decides which one it gets. Text must be UTF-8:
 anything else is a 400, not a silent replacement character.
