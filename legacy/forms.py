@@ -30,6 +30,7 @@ MAX_FIELDS = 2000
 PEEK = 64 << 10            # bytes read ahead to find the first delimiter line
 SPOOL_AT = 64 << 10        # a file part larger than this goes to a temporary file
 READ_CHUNK = 64 << 10
+MAX_TEXT_BYTES = 32 << 20  # all text parts of a \r\n body (a description may have 4 Mi characters)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -171,7 +172,7 @@ def _crlf_parts(stream: BinaryIO, boundary: str, length: int) -> list[tuple]:
     parser = multipart.PushMultipartParser(boundary, content_length=length,
                                            max_segment_count=MAX_FIELDS)
     parts, segment, sink = [], None, None
-    remaining = length
+    remaining, text_bytes = length, 0
     try:
         with parser:
             while remaining > 0 and (chunk := stream.read(min(READ_CHUNK, remaining))):
@@ -185,6 +186,10 @@ def _crlf_parts(stream: BinaryIO, boundary: str, length: int) -> list[tuple]:
                     elif segment.filename is not None:
                         sink.write(event)
                     else:
+                        text_bytes += len(event)
+                        if text_bytes > MAX_TEXT_BYTES:
+                            raise PayloadTooLarge(f"The form's text fields exceed "
+                                                  f"{MAX_TEXT_BYTES} bytes")
                         sink += event
     except BaseException as err:
         _close_files(parts)

@@ -7,7 +7,7 @@ import tempfile
 import pytest
 
 from legacy import forms
-from legacy.http_errors import BadRequest
+from legacy.http_errors import BadRequest, PayloadTooLarge
 
 BOUNDARY = "-----bOuNdArY-7f3a"
 FIELDS = [(":action", "file_upload"), ("name", "demo"), ("summary", "Caf\u00e9 \u2615"),
@@ -27,6 +27,13 @@ def body(newline: str, content: bytes, filename: str = "demo-1.0.tar.gz") -> byt
             f"filename=\"{filename}\"{newline}Content-Type: application/x-tar"
             f"{newline}{newline}").encode()
     return out + content + f"{newline}--{BOUNDARY}--{newline}".encode()
+
+
+def with_text_part(raw: bytes, name: str, text: bytes) -> bytes:
+    """``raw`` with a text part after its file part, before the closing delimiter."""
+    closing = f"--{BOUNDARY}--\r\n".encode()
+    return (raw.replace(closing, b"") + f"--{BOUNDARY}\r\nContent-Disposition: form-data; "
+            f"name=\"{name}\"\r\n\r\n".encode() + text + b"\r\n" + closing)
 
 
 def parse(raw: bytes, boundary: str = BOUNDARY) -> forms.Form:
@@ -100,11 +107,8 @@ def test_a_body_cut_short_is_400_and_leaves_no_file_open(monkeypatch, cut):
 
 def test_text_that_is_not_utf8_is_400_and_closes_the_files(monkeypatch):
     made = spooled_files(monkeypatch)
-    raw = body("\r\n", LARGE) + (f"--{BOUNDARY}\r\nContent-Disposition: form-data; "
-                                 f"name=\"author\"\r\n\r\n").encode() + b"Andr\xe9\r\n"
-    raw = raw.replace(f"--{BOUNDARY}--\r\n".encode(), b"") + f"--{BOUNDARY}--\r\n".encode()
     with pytest.raises(BadRequest, match="author: not correctly encoded in UTF-8"):
-        parse(raw)
+        parse(with_text_part(body("\r\n", LARGE), "author", b"Andr\xe9"))
     assert made and all(file.closed for file in made)
 
 
@@ -125,3 +129,15 @@ def test_more_parts_than_the_limit_is_400():
                   for i in range(forms.MAX_FIELDS + 1)) + f"--{BOUNDARY}--\r\n"
     with pytest.raises(BadRequest, match="Malformed multipart form data"):
         parse(raw.encode())
+
+
+def test_text_fields_past_the_limit_are_413_and_close_the_files(monkeypatch):
+    made = spooled_files(monkeypatch)
+    monkeypatch.setattr(forms, "MAX_TEXT_BYTES", 100_000)
+    with pytest.raises(PayloadTooLarge, match="text fields exceed 100000 bytes"):
+        parse(with_text_part(body("\r\n", LARGE), "description", b"x" * 100_000))
+    assert made and all(file.closed for file in made)
+    form = parse(with_text_part(body("\r\n", LARGE), "description", b"x" * 90_000))
+    assert len(form.get("description")) == 90_000
+    assert form.get("content").file.read() == LARGE
+    form.close()
