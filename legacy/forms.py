@@ -134,26 +134,14 @@ def _parse_multipart(body: BinaryIO, environ: dict, length: int,
     if not length:
         return []
     head = body.read(min(length, PEEK))
-    stream = _Replayed(head, body)
     if _first_delimiter_ends_in_crlf(head, boundary):
-        parts = _crlf_parts(stream, boundary, length)
+        parts = _crlf_parts(head, body, boundary, length)
     else:
-        parts = _cgi_parts(io.BufferedReader(stream, PEEK), environ, length)
+        parts = _cgi_parts(io.BufferedReader(_Replayed(head, body), PEEK), environ, length)
     if not parts:
         raise BadRequest("Malformed multipart form data: no parts found for the boundary")
-    items = []
-    for name, filename, content_type, file, value in parts:
-        if filename is not None:
-            items.append((name, UploadedFile(filename, content_type, file)))
-        elif isinstance(value, str):
-            items.append((name, value))
-        else:
-            try:
-                items.append((name, value.decode("utf-8")))
-            except UnicodeDecodeError:
-                _close_files(parts)
-                raise BadRequest(f"{name}: not correctly encoded in UTF-8") from None
-    return items
+    return [(name, UploadedFile(filename, content_type, file) if filename is not None else value)
+            for name, filename, content_type, file, value in parts]
 
 
 def _first_delimiter_ends_in_crlf(head: bytes, boundary: str) -> bool:
@@ -165,18 +153,18 @@ def _first_delimiter_ends_in_crlf(head: bytes, boundary: str) -> bool:
     return at >= 0 and head[at + len(delimiter):at + len(delimiter) + 2] == b"\r\n"
 
 
-def _crlf_parts(stream: BinaryIO, boundary: str, length: int) -> list[tuple]:
-    """``(name, filename, content type, file, value of a text part)`` by ``multipart``'s
-    push parser: a file part goes to a file spooled to disk past ``SPOOL_AT`` bytes, a text
-    part to memory; every file made is closed again if the body turns out bad."""
+def _crlf_parts(head: bytes, rest: BinaryIO, boundary: str, length: int) -> list[tuple]:
+    """``(name, filename, content type, file, text)`` by ``multipart``'s push parser, fed
+    ``head`` and then the rest of the body: a file part goes to a file spooled to disk past
+    ``SPOOL_AT`` bytes, a text part to memory; every file made is closed again if the body
+    turns out bad."""
     parser = multipart.PushMultipartParser(boundary, content_length=length,
                                            max_segment_count=MAX_FIELDS)
     parts, segment, sink = [], None, None
-    remaining, text_bytes = length, 0
+    chunk, remaining, text_bytes = head, length - len(head), 0
     try:
         with parser:
-            while remaining > 0 and (chunk := stream.read(min(READ_CHUNK, remaining))):
-                remaining -= len(chunk)
+            while chunk:
                 for event in parser.parse(chunk):
                     if isinstance(event, multipart.MultipartSegment):
                         segment, sink = event, _sink_for(event)
@@ -191,6 +179,8 @@ def _crlf_parts(stream: BinaryIO, boundary: str, length: int) -> list[tuple]:
                             raise PayloadTooLarge(f"The form's text fields exceed "
                                                   f"{MAX_TEXT_BYTES} bytes")
                         sink += event
+                chunk = rest.read(min(READ_CHUNK, remaining)) if remaining > 0 else b""
+                remaining -= len(chunk)
     except BaseException as err:
         _close_files(parts)
         if isinstance(sink, tempfile.SpooledTemporaryFile):
@@ -211,7 +201,10 @@ def _sink_for(segment) -> tempfile.SpooledTemporaryFile | bytearray:
 
 def _finished_part(segment, sink) -> tuple:
     if segment.filename is None:
-        return segment.name, None, None, None, bytes(sink)
+        try:
+            return segment.name, None, None, None, sink.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(f"{segment.name}: not correctly encoded in UTF-8") from None
     sink.seek(0)
     return segment.name, _filename_as_sent(segment), segment.content_type, sink, None
 
@@ -237,7 +230,8 @@ def _close_files(parts: list[tuple]) -> None:
 
 
 def _cgi_parts(body: BinaryIO, environ: dict, length: int) -> list[tuple]:
-    """The same tuples as ``_crlf_parts``, by the standard library's parser."""
+    """The same tuples as ``_crlf_parts``, by the standard library's parser (which decodes
+    text parts as strict UTF-8 itself)."""
     headers = {"content-type": environ.get("CONTENT_TYPE", ""), "content-length": str(length)}
     fs_environ = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": headers["content-type"],
                   "CONTENT_LENGTH": str(length), "QUERY_STRING": ""}
@@ -265,7 +259,8 @@ def _cgi_part(part) -> tuple:
 
 
 class _Replayed(io.RawIOBase):
-    """The request body again from its start, of which ``head`` was read already."""
+    """The request body again from its start, of which ``head`` was read already (for
+    ``cgi``, which reads it itself)."""
 
     def __init__(self, head: bytes, rest: BinaryIO):
         self._head = memoryview(head)
