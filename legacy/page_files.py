@@ -16,6 +16,10 @@ older version of the page format is simply not used, and is overwritten by the
 next build. Files are written whole under a temporary name and renamed into
 place; a checksum guards against a file cut short by a crash. Nothing here can
 fail a request: a file that cannot be read or written is a miss.
+
+``pypi build-pages`` puts every current page into one pack file instead
+(``legacy/page_pack.py``), which is looked in first: the files are then only
+the pages built since.
 """
 from __future__ import annotations
 
@@ -28,12 +32,15 @@ import zlib
 from pathlib import Path
 from typing import Hashable, Iterator
 
+from .page_pack import RECHECK_S, TEMPORARY_PREFIX, PagePack
+
 log = logging.getLogger(__name__)
 
 MAGIC = b"pypi-page-1"
 READ_AT_MOST = 64 << 20   # larger files are not pages this server wrote
 READ_BLOCK = 64 << 10     # nearly every page is smaller: read in one call
 TEMPORARY_KEPT_S = 3600   # a temporary file this old was left by a crash
+PACK_NAME = "pages.pack"
 
 
 class PageFiles:
@@ -43,6 +50,9 @@ class PageFiles:
         self.root = root
         self._root = str(root)
         self._write_failed = False
+        self.pack_path = f"{self._root}/{PACK_NAME}"
+        self._pack: PagePack | None = None
+        self._pack_checked = -RECHECK_S
 
     @classmethod
     def open(cls, root: Path) -> PageFiles | None:
@@ -58,33 +68,37 @@ class PageFiles:
     def read(self, key: Hashable, etag: str) -> tuple[bytes, str, int] | None:
         """The page kept for ``key`` if its ETag is ``etag``, as ``page_cache.Page`` holds it:
         body, head (lines of headers, the ETag second) and the 304's count of lines; else None."""
-        data = _read_whole(self._path(key))
-        if data is None:
-            return None
-        first, _, rest = data.partition(b"\n")
-        try:
-            magic, checksum, head_length, not_modified_lines = first.split(b" ")
-            checksum, head_length = int(checksum), int(head_length)
-            not_modified_lines = int(not_modified_lines)
-        except ValueError:
-            return None
-        if magic != MAGIC or zlib.crc32(rest) != checksum or head_length > len(rest):
-            return None
-        try:
-            head = rest[:head_length].decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        lines = head.split("\n", 2)
-        if len(lines) < 2 or lines[1] != f"ETag: {etag}":
-            return None
-        return rest[head_length:], head, not_modified_lines
+        digest = _digest(key)
+        pack = self._current_pack()
+        if pack is not None:
+            page = _page_of(pack.record(digest), etag)
+            if page is not None:
+                return page
+        return _page_of(_read_whole(f"{self._root}/{file_name(digest)}"), etag)
+
+    def _current_pack(self) -> PagePack | None:
+        """The pack in place now, looked for again every ``RECHECK_S``."""
+        now = time.monotonic()
+        if now - self._pack_checked >= RECHECK_S:
+            self._pack_checked = now
+            try:
+                status = os.stat(self.pack_path)
+                identity = (status.st_dev, status.st_ino)
+            except OSError:
+                identity = None
+            if identity is None:
+                self._pack = None
+            elif self._pack is None or self._pack.identity != identity:
+                self._pack = PagePack.open(self.pack_path)
+        return self._pack
+
+    def forget_pack(self) -> None:
+        """Look for the pack again at the next read (after writing one in this process)."""
+        self._pack_checked = -RECHECK_S
 
     def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> None:
         """Write the page as the file of ``key``, replacing the one there; a failure is logged
         (once per process) and otherwise ignored."""
-        head_bytes = head.encode("utf-8")
-        rest = head_bytes + body
-        first = b"%s %d %d %d\n" % (MAGIC, zlib.crc32(rest), len(head_bytes), not_modified_lines)
         path = self._path(key)
         directory = os.path.dirname(path)
         try:
@@ -92,8 +106,7 @@ class PageFiles:
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(first)
-                    out.write(rest)
+                    out.write(record_of(body, head, not_modified_lines))
                 os.replace(temporary, path)
             except BaseException:
                 _remove(temporary)
@@ -112,18 +125,29 @@ class PageFiles:
                 path.unlink()
             except OSError:   # gone already
                 pass
+        _remove(self.pack_path)
+        self.forget_pack()
 
-    def remove_others(self, keep: set[str], unchanged_for_s: float) -> int:
+    def remove_others(self, keep: set[str], unchanged_for_s: float,
+                      packed: set[str] = frozenset(), packed_unchanged_for_s: float = 0.0) -> int:
         """Remove the files, other than those named in ``keep`` (``name_of``), that nobody
-        wrote within ``unchanged_for_s`` seconds, and temporary files left by a crash;
-        how many were removed."""
+        wrote within ``unchanged_for_s`` seconds; the files of pages now in the pack
+        (``packed``) that nobody wrote within ``packed_unchanged_for_s``, a newer page
+        than the pack's otherwise; and temporary files left by a crash. How many were removed."""
         removed, now = 0, time.time()
         for path, temporary in self._own_files():
-            if not temporary and f"{path.parent.name}/{path.name}" in keep:
+            name = f"{path.parent.name}/{path.name}"
+            if temporary:
+                limit = TEMPORARY_KEPT_S
+            elif name in packed:
+                limit = packed_unchanged_for_s
+            elif name in keep:
                 continue
+            else:
+                limit = unchanged_for_s
             try:
                 age = now - path.stat().st_mtime
-                if age > (TEMPORARY_KEPT_S if temporary else unchanged_for_s):
+                if age > limit:
                     path.unlink()
                     removed += 1
             except OSError:   # gone already, or replaced meanwhile
@@ -132,8 +156,11 @@ class PageFiles:
 
     def _own_files(self) -> Iterator[tuple[Path, bool]]:
         """``(path, temporary)`` of the files this class writes: ``xx/<30 hex digits>`` and its
-        ``xx/.tmp-*`` files, where ``xx`` is two hex digits; nothing else is ever removed."""
+        ``xx/.tmp-*`` files, where ``xx`` is two hex digits, and a pack's temporary files; the
+        pack itself and anything else are never listed."""
         for directory in self.root.iterdir():
+            if directory.name.startswith(TEMPORARY_PREFIX):
+                yield directory, True
             if not (_is_hex(directory.name, 2) and directory.is_dir()):
                 continue
             for path in directory.iterdir():
@@ -144,11 +171,57 @@ class PageFiles:
     @staticmethod
     def name_of(key: Hashable) -> str:
         """The file's name under the root, ``xx/yyyy...``, from a digest of ``key``."""
-        digest = hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).hexdigest()
-        return f"{digest[:2]}/{digest[2:]}"
+        return file_name(_digest(key))
+
+    @staticmethod
+    def digest_of(key: Hashable) -> bytes:
+        """The digest that names ``key``'s file and finds it in the pack."""
+        return _digest(key)
 
     def _path(self, key: Hashable) -> str:
         return f"{self._root}/{self.name_of(key)}"   # a str: pathlib costs µs per page
+
+
+def _digest(key: Hashable) -> bytes:
+    return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).digest()
+
+
+def file_name(digest: bytes) -> str:
+    """A page file's name under the root, ``xx/yyyy...``, from its key's digest."""
+    hexadecimal = digest.hex()
+    return f"{hexadecimal[:2]}/{hexadecimal[2:]}"
+
+
+def record_of(body: bytes, head: str, not_modified_lines: int) -> bytes:
+    """A page as a file holds it: a line with the magic, a CRC of the rest, the head's length
+    and the 304's count of lines; then the head and the body."""
+    rest = head.encode("utf-8") + body
+    head_length = len(rest) - len(body)
+    return b"%s %d %d %d\n%s" % (MAGIC, zlib.crc32(rest), head_length, not_modified_lines, rest)
+
+
+def _page_of(data: bytes | None, etag: str) -> tuple[bytes, str, int] | None:
+    """``(body, head, 304 lines)`` of a page file's bytes when they are whole and the page's
+    ETag is ``etag``; None otherwise."""
+    if data is None:
+        return None
+    first, _, rest = data.partition(b"\n")
+    try:
+        magic, checksum, head_length, not_modified_lines = first.split(b" ")
+        checksum, head_length = int(checksum), int(head_length)
+        not_modified_lines = int(not_modified_lines)
+    except ValueError:
+        return None
+    if magic != MAGIC or zlib.crc32(rest) != checksum or head_length > len(rest):
+        return None
+    try:
+        head = rest[:head_length].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = head.split("\n", 2)
+    if len(lines) < 2 or lines[1] != f"ETag: {etag}":
+        return None
+    return rest[head_length:], head, not_modified_lines
 
 
 def _is_hex(name: str, length: int) -> bool:
