@@ -191,25 +191,35 @@ def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness
     etag = etag_for(key, freshness)
     if "HTTP_IF_NONE_MATCH" in environ and not_modified(environ, etag, None):
         return Answer(NOT_MODIFIED, [("ETag", etag), *headers], b"")
-    if build is None:
-        page = cache.get(key, freshness, token) if cache is not None else None
-        if page is None:
+    page = cache.get(key, freshness, token) if cache is not None else None
+    if page is None:
+        if build is None:
             return None
-    else:
-        files = cache.files if cache is not None else None
 
         def built() -> Page:
-            kept = files.read(key, etag) if files is not None else None
-            if kept is not None:
-                return Page(*kept)
             body, changed = build()
-            page = make_page(body, content_type, etag, headers, changed)
-            if files is not None:
-                files.keep(key, page.body, page.head, page.not_modified_lines)
-            return page
-        page = (cache.get_or_build(key, freshness, built, token) if cache is not None
-                else built())
+            return make_page(body, content_type, etag, headers, changed)
+        page = _kept_or_built(cache, key, freshness, etag, token, built)
     return cached_page_answer(environ, page)
+
+
+def _kept_or_built(cache: PageCache | None, key: Hashable, freshness: Hashable, etag: str,
+                   token: Hashable | None, build: Callable[[], Page]) -> Page:
+    """A page not held: read back from its file when one is kept under ``etag`` (no lock:
+    a read costs µs), else built by one thread at a time and kept."""
+    files = cache.files if cache is not None else None
+    kept = files.read(key, etag) if files is not None else None
+    if kept is not None:
+        page = Page(*kept)
+        cache.put(key, freshness, page, token)
+        return page
+
+    def built() -> Page:
+        page = build()
+        if files is not None:
+            files.keep(key, page.body, page.head, page.not_modified_lines)
+        return page
+    return cache.get_or_build(key, freshness, built, token) if cache is not None else built()
 
 
 def cached_page_answer(environ: dict, page: Page) -> Answer:
