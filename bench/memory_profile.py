@@ -69,6 +69,10 @@ def with_cache_size(config_path: Path, page_cache_mb: int | None, workdir: Path)
     if not parser.has_section("server"):
         parser.add_section("server")
     parser.set("server", "page_cache_mb", str(page_cache_mb))
+    # The copy lives elsewhere: the page files stay where the original config keeps them.
+    pages = Config.from_ini(config_path).page_directory
+    if pages is not None:
+        parser.set("server", "page_dir", str(pages))
     copy = workdir / "config.ini"
     with open(copy, "w") as handle:
         parser.write(handle)

@@ -26,7 +26,8 @@ from typing import Callable, Hashable, NamedTuple
 from webob import Request, Response
 
 from .conditional import not_modified
-from .large_bodies import body_iterable
+from . import large_bodies
+from .large_bodies import FileBody, body_iterable
 from .page_files import PageFiles
 
 # Part of every ETag: bump it when a page's bytes or headers change for the same serials
@@ -50,7 +51,7 @@ class Page:
     Last-Modified when known) and makes the header list when it is sent: a
     tuple per header and a datetime per page cost more than most bodies.
     """
-    body: bytes
+    body: bytes | FileBody     # a FileBody only for a page sent from its file, never held
     head: str = ""
     not_modified_lines: int = 0   # a 304 carries lines 1 to this one: the ETag, the page's own
 
@@ -127,6 +128,10 @@ class PageCache:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= len(dropped.page.body) + ENTRY_OVERHEAD
 
+    def builder(self, key: Hashable) -> threading.Lock:
+        """The lock that builders of ``key`` hold, so that one builds and the others wait."""
+        return self._builders[hash(key) % len(self._builders)]
+
     def get_or_build(self, key: Hashable, freshness: Hashable, build: Callable[[], Page],
                      token: Hashable | None = None) -> Page:
         """The page, built by one thread at a time per key: threads asking for a page that is
@@ -135,7 +140,7 @@ class PageCache:
         page = self.get(key, freshness, token)
         if page is not None:
             return page
-        with self._builders[hash(key) % len(self._builders)]:
+        with self.builder(key):
             page = self.get(key, freshness, token)
             if page is None:
                 page = build()
@@ -206,20 +211,32 @@ def page_answer(environ: dict, cache: PageCache | None, key: Hashable, freshness
 def _kept_or_built(cache: PageCache | None, key: Hashable, freshness: Hashable, etag: str,
                    token: Hashable | None, build: Callable[[], Page]) -> Page:
     """A page not held: read back from its file when one is kept under ``etag`` (no lock:
-    a read costs µs), else built by one thread at a time and kept."""
+    a read costs µs), else built by one thread at a time and kept.
+
+    A page of ``FILE_FROM`` bytes or more that is kept as a file is not held:
+    its answers are sent from the file.
+    """
     files = cache.files if cache is not None else None
     kept = files.read(key, etag) if files is not None else None
     if kept is not None:
         page = Page(*kept)
-        cache.put(key, freshness, page, token)
+        if not isinstance(page.body, FileBody):
+            cache.put(key, freshness, page, token)
         return page
-
-    def built() -> Page:
-        page = build()
-        if files is not None:
-            files.keep(key, page.body, page.head, page.not_modified_lines)
+    if cache is None:
+        return build()
+    with cache.builder(key):
+        page = cache.get(key, freshness, token)
+        kept = files.read(key, etag) if page is None and files is not None else None
+        if kept is not None:     # built and kept by the thread this one waited for
+            return Page(*kept)
+        if page is None:
+            page = build()
+            in_file = files is not None and files.keep(key, page.body, page.head,
+                                                       page.not_modified_lines)
+            if not (in_file and len(page.body) >= large_bodies.FILE_FROM):
+                cache.put(key, freshness, page, token)
         return page
-    return cache.get_or_build(key, freshness, built, token) if cache is not None else built()
 
 
 def cached_page_answer(environ: dict, page: Page) -> Answer:

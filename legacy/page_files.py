@@ -32,6 +32,8 @@ import zlib
 from pathlib import Path
 from typing import Hashable, Iterator
 
+from . import large_bodies
+from .large_bodies import FileBody
 from .page_pack import RECHECK_S, TEMPORARY_PREFIX, PagePack
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ READ_AT_MOST = 64 << 20   # larger files are not pages this server wrote
 READ_BLOCK = 64 << 10     # nearly every page is smaller: read in one call
 TEMPORARY_KEPT_S = 3600   # a temporary file this old was left by a crash
 PACK_NAME = "pages.pack"
+VERIFIED_KEPT = 256       # large files whose checksum was found right, remembered per process
 
 
 class PageFiles:
@@ -53,6 +56,7 @@ class PageFiles:
         self.pack_path = f"{self._root}/{PACK_NAME}"
         self._pack: PagePack | None = None
         self._pack_checked = -RECHECK_S
+        self._verified: set[tuple[int, int, int, int]] = set()
 
     @classmethod
     def open(cls, root: Path) -> PageFiles | None:
@@ -65,16 +69,75 @@ class PageFiles:
             return None
         return cls(root)
 
-    def read(self, key: Hashable, etag: str) -> tuple[bytes, str, int] | None:
+    def read(self, key: Hashable, etag: str) -> tuple[bytes | FileBody, str, int] | None:
         """The page kept for ``key`` if its ETag is ``etag``, as ``page_cache.Page`` holds it:
-        body, head (lines of headers, the ETag second) and the 304's count of lines; else None."""
+        body, head (lines of headers, the ETag second) and the 304's count of lines; else None.
+        A body of ``FILE_FROM`` or more is left in its file (``FileBody``)."""
         digest = _digest(key)
         pack = self._current_pack()
         if pack is not None:
             page = _page_of(pack.record(digest), etag)
             if page is not None:
                 return page
-        return _page_of(_read_whole(f"{self._root}/{file_name(digest)}"), etag)
+        return self._read_file(f"{self._root}/{file_name(digest)}", etag)
+
+    def _read_file(self, path: str, etag: str) -> tuple[bytes | FileBody, str, int] | None:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:   # no file yet, most often
+            return None
+        handed_on = False
+        try:
+            data = os.read(descriptor, READ_BLOCK)
+            if len(data) < READ_BLOCK:
+                return _page_of(data, etag)
+            page = self._read_large(descriptor, data, etag)
+            handed_on = page is not None and isinstance(page[0], FileBody)
+            return page
+        except OSError:
+            return None
+        finally:
+            if not handed_on:
+                os.close(descriptor)
+
+    def _read_large(self, descriptor: int, first_block: bytes,
+                    etag: str) -> tuple[bytes | FileBody, str, int] | None:
+        """A page of ``READ_BLOCK`` or more. Under ``FILE_FROM`` it is read whole; a larger
+        body is left in the file (``FileBody``), whose checksum is verified once per file:
+        a kept file is never changed in place, only replaced by another."""
+        status = os.fstat(descriptor)
+        if status.st_size > READ_AT_MOST:
+            return None
+        if status.st_size < large_bodies.FILE_FROM:
+            blocks = [first_block]
+            while block := os.read(descriptor, READ_BLOCK << 4):
+                blocks.append(block)
+            return _page_of(b"".join(blocks), etag)
+        first, newline, _ = first_block.partition(b"\n")
+        fields = _first_line(first) if newline else None
+        if fields is None:
+            return None
+        checksum, head_length, not_modified_lines = fields
+        head_at = len(first) + 1
+        if head_at + head_length > status.st_size:
+            return None
+        head = _head(os.pread(descriptor, head_length, head_at), etag)
+        if head is None:
+            return None
+        identity = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)
+        if identity not in self._verified:
+            crc, at = 0, head_at
+            while block := os.pread(descriptor, READ_BLOCK << 4, at):
+                crc, at = zlib.crc32(block, crc), at + len(block)
+            if crc != checksum:
+                return None
+            if len(self._verified) >= VERIFIED_KEPT:
+                self._verified.clear()
+            self._verified.add(identity)
+        body_at = len(first) + 1 + head_length
+        file = os.fdopen(descriptor, "rb")
+        file.seek(body_at)
+        return FileBody(file, status.st_size - body_at), head, not_modified_lines
 
     def _current_pack(self) -> PagePack | None:
         """The pack in place now, looked for again every ``RECHECK_S``."""
@@ -96,9 +159,9 @@ class PageFiles:
         """Look for the pack again at the next read (after writing one in this process)."""
         self._pack_checked = -RECHECK_S
 
-    def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> None:
-        """Write the page as the file of ``key``, replacing the one there; a failure is logged
-        (once per process) and otherwise ignored."""
+    def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> bool:
+        """Write the page as the file of ``key``, replacing the one there; whether it was
+        written. A failure is logged (once per process) and otherwise ignored."""
         path = self._path(key)
         directory = os.path.dirname(path)
         try:
@@ -111,11 +174,13 @@ class PageFiles:
             except BaseException:
                 _remove(temporary)
                 raise
+            return True
         except OSError as err:
             if not self._write_failed:
                 self._write_failed = True
                 log.warning("a built page could not be kept as a file (no more such warnings "
                             "from this process): %s", err)
+            return False
 
     def clear(self) -> None:
         """Remove every kept page (a new index: its serials start again). Only files named as
@@ -206,54 +271,39 @@ def _page_of(data: bytes | None, etag: str) -> tuple[bytes, str, int] | None:
     if data is None:
         return None
     first, _, rest = data.partition(b"\n")
+    fields = _first_line(first)
+    if fields is None:
+        return None
+    checksum, head_length, not_modified_lines = fields
+    if zlib.crc32(rest) != checksum or head_length > len(rest):
+        return None
+    head = _head(rest[:head_length], etag)
+    return (rest[head_length:], head, not_modified_lines) if head is not None else None
+
+
+def _first_line(first: bytes) -> tuple[int, int, int] | None:
+    """Checksum, head length and 304 lines from a page file's first line, if it is one."""
     try:
         magic, checksum, head_length, not_modified_lines = first.split(b" ")
-        checksum, head_length = int(checksum), int(head_length)
-        not_modified_lines = int(not_modified_lines)
+        if magic != MAGIC:
+            return None
+        return int(checksum), int(head_length), int(not_modified_lines)
     except ValueError:
         return None
-    if magic != MAGIC or zlib.crc32(rest) != checksum or head_length > len(rest):
-        return None
+
+
+def _head(head_bytes: bytes, etag: str) -> str | None:
+    """The page's head when its ETag (the second line) is ``etag``."""
     try:
-        head = rest[:head_length].decode("utf-8")
+        head = head_bytes.decode("utf-8")
     except UnicodeDecodeError:
         return None
     lines = head.split("\n", 2)
-    if len(lines) < 2 or lines[1] != f"ETag: {etag}":
-        return None
-    return rest[head_length:], head, not_modified_lines
+    return head if len(lines) >= 2 and lines[1] == f"ETag: {etag}" else None
 
 
 def _is_hex(name: str, length: int) -> bool:
     return len(name) == length and all(char in "0123456789abcdef" for char in name)
-
-
-def _read_whole(path: str) -> bytes | None:
-    """The file's bytes, or None when it is missing, unreadable or too large.
-
-    Read in blocks of ``READ_BLOCK`` until the end: one read for nearly every
-    page, with no ``fstat`` (each system call hands the GIL to another thread).
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:   # no file yet, most often
-        return None
-    try:
-        data = os.read(descriptor, READ_BLOCK)
-        if len(data) < READ_BLOCK:
-            return data
-        blocks = [data]
-        size = len(data)
-        while block := os.read(descriptor, READ_BLOCK << 4):
-            blocks.append(block)
-            size += len(block)
-            if size > READ_AT_MOST:
-                return None
-        return b"".join(blocks)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
 
 
 def _remove(path: str) -> None:

@@ -14,7 +14,7 @@ from webob.request import DisconnectionError
 
 from legacy.context import RequestContext
 from legacy.http_errors import BadRequest, Forbidden, HTTPError, NotFound
-from legacy.large_bodies import body_iterable
+from legacy.large_bodies import body_iterable, close_body
 from legacy.page_cache import Answer, PageCache
 from legacy.page_files import PageFiles
 from storage_backends import errors as storage_errors
@@ -64,6 +64,7 @@ class PypiApp:
         if cached is not None:
             start_response(cached.status, cached.headers + SECURITY_HEADER_LIST)
             if environ["REQUEST_METHOD"] == "HEAD":
+                close_body(cached.body)
                 return []
             return body_iterable(environ, cached.body)
         request = Request(environ)

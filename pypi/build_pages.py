@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Hashable
 
+from legacy.large_bodies import FileBody
 from legacy.page_cache import PageCache
 from legacy.page_files import PageFiles, file_name, record_of
 from legacy.page_pack import PackWriter
@@ -87,6 +88,11 @@ class Packing:
     def read(self, key: Hashable, etag: str) -> tuple[bytes, str, int] | None:
         page = self.files.read(key, etag)
         if page is not None:
+            body, head, not_modified_lines = page
+            if isinstance(body, FileBody):     # a page of a MiB or more: packed all the same
+                with body.file:
+                    body = body.file.read(body.length)
+            page = body, head, not_modified_lines
             self.keep(key, *page)
         return page
 

@@ -11,8 +11,8 @@ from webob import Response
 
 from ..context import RequestContext
 from ..http_errors import MethodNotAllowed
-from ..large_bodies import body_iterable
-from ..page_cache import Page
+from ..large_bodies import FileBody, body_iterable
+from ..page_cache import page_answer
 from .methods import MethodFault, invoke
 from .packages import listing_items
 from .protocol import CallError, dump_fault, dump_listing, dump_result, fault_string, parse_call
@@ -43,13 +43,14 @@ def handle(ctx: RequestContext) -> Response:
     return _answer(ctx, dump_result(result))
 
 
-def _whole_index_answer(ctx: RequestContext, method: str) -> bytes:
-    """A listing of every project, kept under the index's serial like ``/simple/``: building
+def _whole_index_answer(ctx: RequestContext, method: str) -> bytes | FileBody:
+    """A listing of every project, kept under the index's serial like ``/simple/`` (and, where
+    pages are kept as files, as one: at 100k projects 7.5 MB sent from its file): building
     it costs about 25 µs a project, reading the serial a few µs."""
     serial = ctx.store.last_serial()
-    page = ctx.pages.get_or_build(("xmlrpc", method), serial,
-                                  lambda: Page(dump_listing(*listing_items(ctx, method))))
-    return page.body
+    answer = page_answer({}, ctx.pages, ("xmlrpc", method), serial, "text/xml", [],
+                         lambda: (dump_listing(*listing_items(ctx, method)), None))
+    return answer.body
 
 
 def _read_body(ctx: RequestContext, limit: int) -> bytes | None:
@@ -61,6 +62,6 @@ def _read_body(ctx: RequestContext, limit: int) -> bytes | None:
     return None if len(body) > limit else body
 
 
-def _answer(ctx: RequestContext, body: bytes) -> Response:
+def _answer(ctx: RequestContext, body: bytes | FileBody) -> Response:
     return Response(app_iter=body_iterable(ctx.request.environ, body), content_length=len(body),
                     status=200, content_type="text/xml", charset="utf-8")
