@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Callable, Hashable, NamedTuple
 
-from webob import Request, Response
+from webob import Response
 
 from .conditional import not_modified
 from . import large_bodies
@@ -247,14 +247,6 @@ def cached_page_answer(environ: dict, page: Page) -> Answer:
         return Answer(NOT_MODIFIED, headers[1:page.not_modified_lines + 1], b"")
     headers.append(("Content-Length", str(len(page.body))))
     return Answer(OK, headers, page.body)
-
-
-def serve_page(request: Request, cache: PageCache | None, key: Hashable, freshness: Hashable,
-               content_type: str, headers: list[tuple[str, str]],
-               build: Callable[[], tuple[bytes, datetime | None]]) -> Response:
-    """``page_answer`` as a webob response."""
-    return answer_response(page_answer(request.environ, cache, key, freshness, content_type,
-                                       headers, build), request.environ)
 
 
 def answer_response(answer: Answer, environ: dict) -> Response:

@@ -169,7 +169,7 @@ class PageFiles:
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(record_of(body, head, not_modified_lines))
+                    out.writelines(_record_parts(body, head, not_modified_lines))
                 os.replace(temporary, path)
             except BaseException:
                 _remove(temporary)
@@ -258,11 +258,18 @@ def file_name(digest: bytes) -> str:
 
 
 def record_of(body: bytes, head: str, not_modified_lines: int) -> bytes:
-    """A page as a file holds it: a line with the magic, a CRC of the rest, the head's length
-    and the 304's count of lines; then the head and the body."""
-    rest = head.encode("utf-8") + body
-    head_length = len(rest) - len(body)
-    return b"%s %d %d %d\n%s" % (MAGIC, zlib.crc32(rest), head_length, not_modified_lines, rest)
+    """A page as a file holds it (see ``_record_parts``), in one piece."""
+    return b"".join(_record_parts(body, head, not_modified_lines))
+
+
+def _record_parts(body: bytes, head: str, not_modified_lines: int) -> tuple[bytes, bytes, bytes]:
+    """A page file's parts: a line with the magic, a CRC of the rest, the head's length and
+    the 304's count of lines; then the head and the body (not copied: at 100k projects
+    ``/simple/`` is 4.5 MB)."""
+    head_bytes = head.encode("utf-8")
+    checksum = zlib.crc32(body, zlib.crc32(head_bytes))
+    first = b"%s %d %d %d\n" % (MAGIC, checksum, len(head_bytes), not_modified_lines)
+    return first, head_bytes, body
 
 
 def _page_of(data: bytes | None, etag: str) -> tuple[bytes, str, int] | None:

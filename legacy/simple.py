@@ -33,8 +33,7 @@ from storage_backends.records import FileRecord, ProjectName, ReleaseOrder
 
 from .context import RequestContext
 from .http_errors import HTTPError, NotFound
-from .page_cache import (Answer, PageCache, answer_response, cached_page_answer, page_answer,
-                         serve_page)
+from .page_cache import Answer, PageCache, answer_response, cached_page_answer, page_answer
 from .release_structs import iso_8601
 
 SERIAL_HEADER = "X-PyPI-Last-Serial"
@@ -58,10 +57,22 @@ class NotAcceptable(HTTPError):
 
 def simple_root(ctx: RequestContext) -> Response:
     content_type = negotiate(ctx)
-    serial = ctx.store.last_serial()
-    return serve_page(ctx.request, ctx.pages, _root_key(content_type), serial, content_type,
-                      _headers(serial), lambda: (_root_body(ctx, content_type, serial),
-                                                 ctx.store.journal_time(serial)))
+    return answer_response(_root_answer(ctx.request.environ, ctx.store, ctx.pages, content_type),
+                           ctx.request.environ)
+
+
+def _root_answer(environ: dict, store: Store, cache: PageCache | None,
+                 content_type: str) -> Answer:
+    serial = store.last_serial()
+    return page_answer(environ, cache, _root_key(content_type), serial, content_type,
+                       _headers(serial), lambda: (_root_body(store, content_type, serial),
+                                                  store.journal_time(serial)))
+
+
+def keep_root_pages(store: Store, cache: PageCache) -> None:
+    """Build and keep every form of ``/simple/`` (``OFFERS``) unless current ones are kept."""
+    for content_type in OFFERS:
+        _root_answer({}, store, cache, content_type)
 
 
 def cached_root(environ: dict, path_args: dict, store: Store, cache: PageCache) -> Answer | None:
@@ -78,12 +89,12 @@ def cached_root(environ: dict, path_args: dict, store: Store, cache: PageCache) 
                        build=None, token=token)
 
 
-def _root_body(ctx: RequestContext, content_type: str, serial: int) -> bytes:
+def _root_body(store: Store, content_type: str, serial: int) -> bytes:
     """The whole index, written a piece of ``ROOT_PIECE`` projects at a time into one buffer
     as the store reads them: at 100k projects the list of projects, a list of lines, their
     joined text and its bytes would each be several MB more at once (the bytes are what
     ``json.dumps`` of the whole would give)."""
-    pieces = ctx.store.project_name_pieces(ROOT_PIECE)
+    pieces = store.project_name_pieces(ROOT_PIECE)
     body = io.BytesIO()
     if content_type == V1_JSON:
         body.write(f'{{"meta": {json.dumps(_meta(serial))}, "projects": ['.encode())

@@ -8,10 +8,11 @@ index offers (``text/html``, PEP 691's HTML and JSON), and removes the files of
 pages that no longer exist (deleted projects). Pages already kept and current are reused, not
 built again, and servers may keep running meanwhile: a file is only ever replaced whole.
 
-Every project page also goes into one new pack file (``legacy/page_pack.py``),
-which servers read before the page files; the files of the pages it holds are
-then removed, unless written during the build. ``/simple/`` itself, megabytes
-at large sizes and changed by every new project, stays a file of its own.
+Every page also goes into one new pack file (``legacy/page_pack.py``), which
+servers read before the page files; the files of the pages it holds are then
+removed, unless written during the build. The whole index's pages (``/simple/``
+and the XML-RPC listings) are built too; one of a MiB or more stays a file of
+its own, which servers send from the file (``legacy/large_bodies.py``).
 """
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ import time
 from pathlib import Path
 from typing import Hashable
 
+from legacy import large_bodies
 from legacy.large_bodies import FileBody
 from legacy.page_cache import PageCache
 from legacy.page_files import PageFiles, file_name, record_of
 from legacy.page_pack import PackWriter
-from legacy.simple import ROOT_PIECE, keep_project_pages, page_keys
+from legacy.simple import ROOT_PIECE, keep_project_pages, keep_root_pages, page_keys
+from legacy.xmlrpc.endpoint import WHOLE_INDEX, listing_key, whole_index_answer
 
 from .backends import open_store
 from .config import Config
@@ -51,7 +54,9 @@ def cmd_build_pages(config: Config, args) -> int:
     store = open_store(config)
     began = last_report = time.monotonic()
     projects = pages = 0
-    current = {files.name_of(key) for key in page_keys(None)}   # /simple/ itself
+    # /simple/ and the listings
+    current = {files.name_of(key) for key in page_keys(None)}
+    current.update(files.name_of(listing_key(method)) for method in WHOLE_INDEX)
     try:
         for piece in store.project_name_pieces(ROOT_PIECE):
             for project in piece:
@@ -61,6 +66,9 @@ def cmd_build_pages(config: Config, args) -> int:
             if time.monotonic() - last_report >= REPORT_EVERY_S:
                 last_report = time.monotonic()
                 print(f"  {projects} projects, {pages} pages", flush=True)
+        keep_root_pages(store, cache)
+        for method in sorted(WHOLE_INDEX):
+            whole_index_answer(store, cache, method)
         packing.writer.finish()
     except BaseException:
         packing.writer.abandon()
@@ -80,21 +88,20 @@ def cmd_build_pages(config: Config, args) -> int:
 
 class Packing:
     """``PageFiles`` as the page cache of build-pages sees them: each current page, found
-    kept or built now, goes into the new pack instead of a file of its own."""
+    kept or built now, goes into the new pack instead of a file of its own, but for pages of
+    ``FILE_FROM`` bytes or more, which stay files (they are sent from them)."""
 
     def __init__(self, files: PageFiles, writer: PackWriter):
         self.files, self.writer = files, writer
 
-    def read(self, key: Hashable, etag: str) -> tuple[bytes, str, int] | None:
+    def read(self, key: Hashable, etag: str) -> tuple[bytes | FileBody, str, int] | None:
         page = self.files.read(key, etag)
-        if page is not None:
-            body, head, not_modified_lines = page
-            if isinstance(body, FileBody):     # a page of a MiB or more: packed all the same
-                with body.file:
-                    body = body.file.read(body.length)
-            page = body, head, not_modified_lines
+        if page is not None and not isinstance(page[0], FileBody):
             self.keep(key, *page)
         return page
 
-    def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> None:
+    def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> bool:
+        if len(body) >= large_bodies.FILE_FROM:
+            return self.files.keep(key, body, head, not_modified_lines)
         self.writer.add(self.files.digest_of(key), record_of(body, head, not_modified_lines))
+        return True

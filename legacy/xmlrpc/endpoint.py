@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from webob import Response
 
+from storage_backends.interface import Store
+
 from ..context import RequestContext
 from ..http_errors import MethodNotAllowed
 from ..large_bodies import FileBody, body_iterable
-from ..page_cache import page_answer
+from ..page_cache import PageCache, page_answer
 from .methods import MethodFault, invoke
 from .packages import listing_items
 from .protocol import CallError, dump_fault, dump_listing, dump_result, fault_string, parse_call
@@ -35,7 +37,7 @@ def handle(ctx: RequestContext) -> Response:
     except CallError as err:
         return _answer(ctx, dump_fault(fault_string(ValueError, str(err))))
     if call.method in WHOLE_INDEX and not call.params and ctx.pages is not None:
-        return _answer(ctx, _whole_index_answer(ctx, call.method))
+        return _answer(ctx, whole_index_answer(ctx.store, ctx.pages, call.method))
     try:
         result = invoke(ctx, call.method, call.params)
     except MethodFault as fault:
@@ -43,14 +45,20 @@ def handle(ctx: RequestContext) -> Response:
     return _answer(ctx, dump_result(result))
 
 
-def _whole_index_answer(ctx: RequestContext, method: str) -> bytes | FileBody:
+def whole_index_answer(store: Store, cache: PageCache, method: str) -> bytes | FileBody:
     """A listing of every project, kept under the index's serial like ``/simple/`` (and, where
     pages are kept as files, as one: at 100k projects 7.5 MB sent from its file): building
-    it costs about 25 µs a project, reading the serial a few µs."""
-    serial = ctx.store.last_serial()
-    answer = page_answer({}, ctx.pages, ("xmlrpc", method), serial, "text/xml", [],
-                         lambda: (dump_listing(*listing_items(ctx, method)), None))
+    it costs about 25 µs a project, reading the serial a few µs. ``pypi build-pages``
+    calls it too, to keep both listings."""
+    serial = store.last_serial()
+    answer = page_answer({}, cache, listing_key(method), serial, "text/xml", [],
+                         lambda: (dump_listing(*listing_items(store, method)), None))
     return answer.body
+
+
+def listing_key(method: str) -> tuple[str, str]:
+    """The page key of a whole-index listing (``WHOLE_INDEX``)."""
+    return ("xmlrpc", method)
 
 
 def _read_body(ctx: RequestContext, limit: int) -> bytes | None:

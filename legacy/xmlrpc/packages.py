@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from storage_backends.interface import Store
+
 from ..context import RequestContext
 from ..release_structs import DEPENDENCY_KEYS, file_struct, release_data as release_struct
 from .protocol import LISTING_PIECE
@@ -25,10 +27,10 @@ def list_packages_with_serial(ctx: RequestContext) -> dict[str, int]:
     return {project.name: project.last_serial for project in ctx.store.list_project_names()}
 
 
-def listing_items(ctx: RequestContext, method: str) -> tuple[Iterator, bool]:
+def listing_items(store: Store, method: str) -> tuple[Iterator, bool]:
     """The items of ``list_packages`` (names) or ``list_packages_with_serial`` (name and
     serial pairs, a struct: True) as the store reads them, for ``protocol.dump_listing``."""
-    projects = (project for piece in ctx.store.project_name_pieces(LISTING_PIECE)
+    projects = (project for piece in store.project_name_pieces(LISTING_PIECE)
                 for project in piece)
     if method == "list_packages":
         return (project.name for project in projects), False

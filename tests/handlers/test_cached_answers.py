@@ -1,6 +1,6 @@
 """Cached simple pages answered from the WSGI environ (``PypiApp._cached_answer``).
 
-That path must answer exactly as the full one (webob, routing, ``serve_page``)
+That path must answer exactly as the full one (webob, routing, ``answer_response``)
 would, and leave everything else to it; while the store's change token holds
 it skips even the serial read, so it must still follow every write at once.
 """

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import webtest
 
-from legacy import cached_reads, page_files
+from legacy import cached_reads, large_bodies, page_files
 from legacy.page_files import PACK_NAME, PageFiles, record_of
 from legacy.page_pack import HEADER_SIZE, PROBE, PackWriter, PagePack
 from pypi.build_pages import cmd_build_pages
-from storage_backends.records import Actor
+from storage_backends.records import Actor, ReleaseMetadata
 from tests.handlers.test_page_files import PAGES, V1_JSON, _answers, _count_reads, _fresh_app
 from tests.handlers.uploading import upload_sdist, upload_wheel
 
@@ -47,9 +47,9 @@ def test_build_pages_packs_every_project_page_and_drops_their_files(web, app, co
     upload_sdist(web, name="Other.Name", status=200)
     built = _answers(web)
     assert cmd_build_pages(config, None) == 0
-    assert "6 of them in" in capsys.readouterr().out      # three forms of two project pages
-    # What stays loose is /simple/ itself (two forms were asked for above).
-    assert len(_loose_page_files(config)) == 2
+    # three forms of two project pages and of /simple/, and the two XML-RPC listings
+    assert "11 of them in" in capsys.readouterr().out
+    assert _loose_page_files(config) == []
     other = _reading_files_only(config)
     try:
         reads = _count_reads(other, monkeypatch)
@@ -114,7 +114,7 @@ def test_a_running_process_finds_a_new_pack_by_itself(web, app, config, monkeypa
         built = _answers(client)                 # pages kept as files, no pack yet
         assert not _pack(config).exists()
         assert cmd_build_pages(config, None) == 0
-        assert _loose_page_files(config) != []   # /simple/ itself
+        assert _loose_page_files(config) == []
         reads = _count_reads(other, monkeypatch)
         later = page_files.time.monotonic() + page_files.RECHECK_S
         monkeypatch.setattr(page_files.time, "monotonic", lambda: later)
@@ -250,12 +250,23 @@ def test_a_project_removed_since_the_pack_is_not_served(web, app, config):
         other.close()
 
 
-def test_pages_of_the_paths_the_pack_never_holds(web, app, config):
-    """``/simple/`` stays a file: it changes with every new project."""
+def test_pages_of_a_mib_or_more_stay_files_of_their_own(web, app, config, monkeypatch):
+    """They are sent from their files (``legacy/large_bodies.py``), so the pack leaves them out."""
+    monkeypatch.setattr(large_bodies, "FILE_FROM", 1200)   # more than a project page here
     upload_sdist(web, status=200)
-    _answers(web)
+    for number in range(60):
+        app.store.store_release(Actor("alice"), f"a-rather-long-project-name-{number}", "1.0",
+                                ReleaseMetadata())
+    whole_index = [("/simple/", "text/html"), ("/simple/", V1_HTML), ("/simple/", V1_JSON),
+                   ("xmlrpc", "list_packages"), ("xmlrpc", "list_packages_with_serial")]
     assert cmd_build_pages(config, None) == 0
-    roots = {PageFiles.name_of(("/simple/", content_type))
-             for content_type in ("text/html", V1_JSON)}
-    assert {f"{path.parent.name}/{path.name}" for path in _loose_page_files(config)} == roots
-    assert len(PAGES) == 4
+    loose = {f"{path.parent.name}/{path.name}" for path in _loose_page_files(config)}
+    assert loose == {PageFiles.name_of(key) for key in whole_index}
+    other = _reading_files_only(config)
+    try:
+        client = webtest.TestApp(other)
+        assert b"a-rather-long-project-name-59" in client.get("/simple/").body
+        assert client.get("/simple/demo/").status_int == 200
+        assert _count_reads(other, monkeypatch) == []
+    finally:
+        other.close()
