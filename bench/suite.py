@@ -334,7 +334,7 @@ def _arguments(argv):
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--threads", type=int, default=4,
                         help="waitress threads of this server and of the hello app")
-    parser.add_argument("--page-cache-mb", type=int, default=32)
+    parser.add_argument("--page-cache-mb", type=int, default=8)
     parser.add_argument("--server-size", type=int, default=10000,
                         help="the index size also measured on PostgreSQL and MariaDB")
     parser.add_argument("--server-backends", default="postgresql,mariadb")

@@ -64,7 +64,7 @@ class Config:
     threads: int = 8
     index_threads: int | None = None  # threads of their own for /simple/<name>/ (pypi/lanes.py)
     trusted_proxy: str | None = None
-    page_cache_mb: int = 32           # built index pages kept per process (legacy/page_cache.py)
+    page_cache_mb: int = 8            # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
     page_dir: Path | None = None      # where; None: <data dir>/pages
     password_worker: bool = True      # `pypi serve` hashes in a child (pypi/password_worker.py)
@@ -153,7 +153,7 @@ class Config:
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
                                       "[server] channel_timeout"),
-            page_cache_mb=integer("server", "page_cache_mb", 32),
+            page_cache_mb=integer("server", "page_cache_mb", 8),
             page_files=switch("server", "page_files", "on"),
             password_worker=switch("server", "password_worker", "on"),
             page_dir=local_path("server", "page_dir", data_dir / "pages"),
