@@ -24,6 +24,7 @@ import sys
 import threading
 
 _local = threading.local()
+HELD_AT_MOST = 1 << 20    # longer reads go to os.pread: a thread's buffer stays this small
 
 
 class _IoVec(ctypes.Structure):
@@ -62,7 +63,7 @@ class _Buffer:
 def pread(descriptor: int, length: int, offset: int) -> bytes:
     """``length`` bytes at ``offset`` (fewer at the end of the file), as ``os.pread`` gives
     them: from the page cache with the GIL held where possible, else by ``os.pread``."""
-    if length > 0 and _preadv2 is not None:
+    if 0 < length <= HELD_AT_MOST and _preadv2 is not None:
         cached = _from_page_cache(descriptor, length, offset)
         if cached is not None:
             return cached

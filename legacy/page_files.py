@@ -135,9 +135,9 @@ class PageFiles:
                 self._verified.clear()
             self._verified.add(identity)
         body_at = len(first) + 1 + head_length
-        file = os.fdopen(descriptor, "rb")
-        file.seek(body_at)
-        return FileBody(file, status.st_size - body_at), head, not_modified_lines
+        os.lseek(descriptor, body_at, os.SEEK_SET)   # before the file object owns the descriptor
+        body = FileBody(os.fdopen(descriptor, "rb"), status.st_size - body_at)
+        return body, head, not_modified_lines
 
     def _current_pack(self) -> PagePack | None:
         """The pack in place now, looked for again every ``RECHECK_S``."""

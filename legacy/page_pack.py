@@ -37,6 +37,7 @@ SLOT = struct.Struct("<QQQ")
 PROBE = 8          # a digest is in one of the 8 slots from its home slot, or not packed
 PROBE_SLOTS = struct.Struct("<" + "QQQ" * PROBE)
 RECHECK_S = 2.0    # how often a process looks for a new pack
+RECORD_AT_MOST = 64 << 20   # a longer record is a damaged slot, not a page
 TEMPORARY_PREFIX = ".tmp-pack-"
 
 
@@ -138,7 +139,7 @@ class PagePack:
             for at in range(0, 3 * PROBE, 3):
                 if values[at] == key:
                     offset, length = values[at + 1], values[at + 2]
-                    if offset + length > self._table:
+                    if offset + length > self._table or length > RECORD_AT_MOST:
                         return None
                     data = pread(self._descriptor, length, offset)
                     return data if len(data) == length else None
