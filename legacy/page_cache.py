@@ -10,8 +10,10 @@ a revalidation (``If-None-Match``) is answered 304 after that one read, without
 building or even holding the page.
 
 Entries are bounded by their total size; the least recently used go first.
-Below it, pages may also be kept as files (``legacy/page_files.py``), so that a
-page dropped here, or built by another process, is read back instead of built.
+Below it, pages may also be kept as files (``legacy/page_files.py``, and the
+pack ``pypi build-pages`` writes), so that a page dropped here, or built by
+another process, is read back instead of built; a page of a MiB or more kept
+that way is never held here, but sent from its file.
 """
 from __future__ import annotations
 
