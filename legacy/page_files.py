@@ -34,7 +34,7 @@ from typing import Hashable, Iterator
 
 from . import large_bodies
 from .large_bodies import FileBody
-from .page_pack import RECHECK_S, TEMPORARY_PREFIX, PagePack
+from .page_pack import PUBLIC, RECHECK_S, TEMPORARY_PREFIX, PagePack
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ class PageFiles:
         try:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            os.fchmod(handle, PUBLIC)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.writelines(_record_parts(body, head, not_modified_lines))

@@ -39,6 +39,9 @@ PROBE_SLOTS = struct.Struct("<" + "QQQ" * PROBE)
 RECHECK_S = 2.0    # how often a process looks for a new pack
 RECORD_AT_MOST = 64 << 20   # a longer record is a damaged slot, not a page
 TEMPORARY_PREFIX = ".tmp-pack-"
+# Readable by all, as the pages are public: build-pages may run as another user than the
+# servers (mkstemp's 0600 would leave them unable to read it, and every page rebuilt).
+PUBLIC = 0o644
 
 
 def slot_digest(digest: bytes) -> int:
@@ -57,6 +60,7 @@ class PackWriter:
     def __init__(self, path: Path):
         self.path = path
         handle, self._temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
+        os.fchmod(handle, PUBLIC)
         self._out = os.fdopen(handle, "wb")
         self._out.write(MAGIC + HEADER.pack(0, 0, 0))
         self._offset = HEADER_SIZE

@@ -20,7 +20,7 @@ from legacy.page_files import PACK_NAME, PageFiles, record_of
 from legacy.page_pack import HEADER_SIZE, PROBE, PackWriter, PagePack
 from pypi.build_pages import cmd_build_pages
 from storage_backends.records import Actor, ReleaseMetadata
-from tests.handlers.test_page_files import PAGES, V1_JSON, _answers, _count_reads, _fresh_app
+from tests.handlers.test_page_files import V1_JSON, _answers, _count_reads, _fresh_app
 from tests.handlers.uploading import upload_sdist, upload_wheel
 
 V1_HTML = "application/vnd.pypi.simple.v1+html"
@@ -270,3 +270,14 @@ def test_pages_of_a_mib_or_more_stay_files_of_their_own(web, app, config, monkey
         assert _count_reads(other, monkeypatch) == []
     finally:
         other.close()
+
+
+def test_the_pack_and_page_files_are_readable_by_other_users(tmp_path):
+    """build-pages may run as another user than the servers; the pages are public anyway."""
+    files = PageFiles(tmp_path)
+    files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
+    writer = PackWriter(Path(files.pack_path))
+    writer.add(files.digest_of(("demo", "text/html")), b"a page")
+    writer.finish()
+    for path in (Path(files.pack_path), Path(files._path(("demo", "text/html")))):
+        assert path.stat().st_mode & 0o777 == 0o644

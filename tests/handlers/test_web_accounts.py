@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD, basic_auth
+from tests.conftest import basic_auth
 from tests.handlers.web_helpers import csrf, link_in, login, mails
 
 NEW_PW = "brand new secret"
