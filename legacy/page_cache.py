@@ -131,23 +131,10 @@ class PageCache:
                 self._bytes -= len(dropped.page.body) + ENTRY_OVERHEAD
 
     def builder(self, key: Hashable) -> threading.Lock:
-        """The lock that builders of ``key`` hold, so that one builds and the others wait."""
+        """The lock that builders of ``key`` hold, so that one builds and the others wait for
+        it instead of building it too (``/simple/`` of 100k projects costs a few tenths of a
+        second and tens of MB while it is built)."""
         return self._builders[hash(key) % len(self._builders)]
-
-    def get_or_build(self, key: Hashable, freshness: Hashable, build: Callable[[], Page],
-                     token: Hashable | None = None) -> Page:
-        """The page, built by one thread at a time per key: threads asking for a page that is
-        being built wait for it instead of building it too (``/simple/`` of 100k projects
-        costs a few tenths of a second and tens of MB while it is built)."""
-        page = self.get(key, freshness, token)
-        if page is not None:
-            return page
-        with self.builder(key):
-            page = self.get(key, freshness, token)
-            if page is None:
-                page = build()
-                self.put(key, freshness, page, token)
-        return page
 
     def __contains__(self, key: Hashable) -> bool:
         """Whether a page is held under ``key``, current or not."""

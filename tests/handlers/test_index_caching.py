@@ -13,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import webtest
 
-from legacy.page_cache import ENTRY_OVERHEAD, Page, PageCache
+from legacy import large_bodies
+from legacy.page_cache import ENTRY_OVERHEAD, Page, PageCache, page_answer
+from legacy.page_files import PageFiles
 from pypi.app import PypiApp
 from storage_backends.local_blobs import LocalBlobStore
 from storage_backends.records import Actor
@@ -103,22 +105,36 @@ def test_page_cache_is_bounded_and_keyed_by_freshness():
     assert cache.get(("huge",), 1) is None
 
 
-def test_a_page_wanted_by_several_threads_at_once_is_built_once():
-    cache, builds, started = PageCache(max_bytes=1 << 20), [], threading.Barrier(4)
+@pytest.mark.parametrize("kept_as_file", [False, True])
+def test_a_page_wanted_by_several_threads_at_once_is_built_once(tmp_path, monkeypatch,
+                                                                 kept_as_file):
+    """Held in memory, or (large) kept as a file only: the threads that waited read it back."""
+    if kept_as_file:
+        monkeypatch.setattr(large_bodies, "FILE_FROM", 50)
+    files = PageFiles(tmp_path) if kept_as_file else None
+    cache, builds, started = PageCache(max_bytes=1 << 20, files=files), [], threading.Barrier(4)
 
     def build():
         builds.append(1)
         time.sleep(0.2)
-        return Page(b"x" * 100)
+        return b"x" * 100, None
 
-    def want():
-        started.wait()
-        return cache.get_or_build(("/simple/", "text/html"), 7, build)
+    def want(serial=7):
+        if serial == 7:
+            started.wait()
+        body = page_answer({}, cache, ("/simple/", "text/html"), serial, "text/html", [],
+                           build).body
+        if isinstance(body, bytes):
+            return body
+        with body.send() as file:
+            return file.read()
 
     with ThreadPoolExecutor(4) as pool:
-        pages = list(pool.map(lambda _: want(), range(4)))
-    assert len(builds) == 1 and all(page is pages[0] for page in pages)
-    cache.get_or_build(("/simple/", "text/html"), 8, build)     # a new serial: built again
+        bodies = list(pool.map(lambda _: want(), range(4)))
+    assert len(builds) == 1 and all(body == b"x" * 100 for body in bodies)
+    if not kept_as_file:
+        assert all(body is bodies[0] for body in bodies)
+    want(serial=8)                                          # a new serial: built again
     assert len(builds) == 2
 
 
