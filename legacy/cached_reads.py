@@ -17,7 +17,6 @@ every read is ``os.pread``.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 import sys
@@ -34,13 +33,13 @@ class _IoVec(ctypes.Structure):
 def _load_preadv2():
     """libc's ``preadv2`` as a call that keeps the GIL, or None where there is none.
 
-    Arguments are converted by hand (``c_longlong`` for the offset) rather than
-    through ``argtypes``, which costs a third of the call."""
+    The process's own symbols hold the C library's (no ``find_library``, which
+    runs ``ldconfig`` at start-up). Arguments are converted by hand (``c_longlong``
+    for the offset) rather than through ``argtypes``, which costs a third of the call."""
     if not sys.platform.startswith("linux") or not hasattr(os, "RWF_NOWAIT"):
         return None
     try:
-        libc = ctypes.PyDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        preadv2 = libc.preadv2
+        preadv2 = ctypes.PyDLL(None, use_errno=True).preadv2
     except (OSError, AttributeError):
         return None
     preadv2.restype = ctypes.c_ssize_t
