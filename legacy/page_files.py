@@ -113,7 +113,7 @@ class PageFiles:
             while block := os.read(descriptor, READ_BLOCK << 4):
                 blocks.append(block)
             return _page_of(b"".join(blocks), etag)
-        first, newline, _ = first_block.partition(b"\n")
+        first, newline, rest = first_block.partition(b"\n")
         fields = _first_line(first) if newline else None
         if fields is None:
             return None
@@ -121,7 +121,9 @@ class PageFiles:
         head_at = len(first) + 1
         if head_at + head_length > status.st_size:
             return None
-        head = _head(os.pread(descriptor, head_length, head_at), etag)
+        head_bytes = (rest[:head_length] if head_length <= len(rest)   # nearly always
+                      else os.pread(descriptor, head_length, head_at))
+        head = _head(head_bytes, etag)
         if head is None:
             return None
         identity = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)

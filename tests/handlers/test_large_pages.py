@@ -23,11 +23,12 @@ V1_JSON = "application/vnd.pypi.simple.v1+json"
 ROOT = ("/simple/", "text/html")
 
 
-@pytest.fixture
-def small_limits(monkeypatch):
-    """Pages of 200 bytes count as large, files of 64 as more than one read."""
+@pytest.fixture(params=[64, 256])
+def small_limits(monkeypatch, request):
+    """Pages of 200 bytes count as large, files of 64 (the head then needs a read of its
+    own) or of 256 bytes (the head is in the first read) as more than one read."""
     monkeypatch.setattr(large_bodies, "FILE_FROM", 200)
-    monkeypatch.setattr(page_files, "READ_BLOCK", 64)
+    monkeypatch.setattr(page_files, "READ_BLOCK", request.param)
 
 
 @pytest.fixture
