@@ -42,6 +42,10 @@ PAGE_FORMAT = "1"
 ENTRY_OVERHEAD = 1000
 OK, NOT_MODIFIED = "200 OK", "304 Not Modified"
 BUILD_LOCKS = 64       # builds of keys hashing alike wait for each other; few threads, few clashes
+# The doorkeeper of pages read back from files (PageCache.offer): one byte per slot (256 KB),
+# cleared after as many marks as entries are held, at least MIN_WINDOW.
+DOORKEEPER_SLOTS = 1 << 18
+MIN_WINDOW = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,8 @@ class PageCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._builders = [threading.Lock() for _ in range(BUILD_LOCKS)]
+        self._seen = bytearray(DOORKEEPER_SLOTS)
+        self._marks = 0
 
     def get(self, key: Hashable, freshness: Hashable, token: Hashable | None = None) -> Page | None:
         """The page built under ``freshness``; ``token`` is the change token taken before
@@ -129,6 +135,30 @@ class PageCache:
             while self._bytes > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= len(dropped.page.body) + ENTRY_OVERHEAD
+
+    def offer(self, key: Hashable, freshness: Hashable, page: Page,
+              token: Hashable | None = None) -> None:
+        """Hold a page read back from its file, unless the cache is full and ``key`` was not
+        read back before, lately.
+
+        Reading a page back costs a few µs; holding it, when full, costs dropping
+        another one. Where clients ask for more pages than fit (at 100k projects,
+        nearly every random name), holding each page read would only churn the
+        cache, and cost a miss more than the read itself. So when full, a page is
+        held on its second read within a window of as many reads as entries are
+        held (a doorkeeper, as in TinyLFU): a page asked for again later than that
+        would have been dropped before it was used anyway. Pages asked for again
+        soon are held; one-off reads pass by. A slot two keys share lets one in early.
+        """
+        if self._bytes + len(page.body) + ENTRY_OVERHEAD > self.max_bytes:
+            slot = hash(key) % DOORKEEPER_SLOTS
+            if not self._seen[slot]:
+                self._seen[slot] = 1
+                self._marks += 1
+                if self._marks > max(MIN_WINDOW, len(self._entries)):
+                    self._seen, self._marks = bytearray(DOORKEEPER_SLOTS), 0
+                return
+        self.put(key, freshness, page, token)
 
     def builder(self, key: Hashable) -> threading.Lock:
         """The lock that builders of ``key`` hold, so that one builds and the others wait for
@@ -210,7 +240,7 @@ def _kept_or_built(cache: PageCache | None, key: Hashable, freshness: Hashable, 
     if kept is not None:
         page = Page(*kept)
         if not isinstance(page.body, FileBody):
-            cache.put(key, freshness, page, token)
+            cache.offer(key, freshness, page, token)
         return page
     if cache is None:
         return build()

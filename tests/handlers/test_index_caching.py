@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import webtest
 
-from legacy import large_bodies
+from legacy import large_bodies, page_cache
 from legacy.page_cache import ENTRY_OVERHEAD, Page, PageCache, page_answer
 from legacy.page_files import PageFiles
 from pypi.app import PypiApp
@@ -103,6 +103,49 @@ def test_page_cache_is_bounded_and_keyed_by_freshness():
     assert cache.get(("page", 4), 2) is None     # built under another serial: not served
     cache.put(("huge",), 1, Page(b"x" * 10_000))
     assert cache.get(("huge",), 1) is None
+
+
+def test_a_page_read_back_is_held_while_there_is_room_and_when_full_on_its_second_read():
+    cache = PageCache(max_bytes=3 * (1000 + ENTRY_OVERHEAD))
+    for number in range(3):
+        cache.offer(("page", number), 1, Page(b"x" * 1000))
+    assert len(cache) == 3                          # room: held at once
+    cache.offer(("page", 3), 1, Page(b"x" * 1000))
+    assert cache.get(("page", 3), 1) is None        # full: a first read passes by ...
+    assert cache.get(("page", 0), 1) is not None    # ... and drops nothing
+    cache.offer(("page", 3), 1, Page(b"x" * 1000))
+    assert cache.get(("page", 3), 1) is not None    # read again soon: held
+    assert len(cache) == 3
+
+
+def test_the_doorkeeper_forgets_reads_older_than_its_window():
+    cache = PageCache(max_bytes=1000 + ENTRY_OVERHEAD)
+    cache.put(("held",), 1, Page(b"x" * 1000))
+    cache.offer(("old",), 1, Page(b"x" * 1000))
+    for number in range(page_cache.MIN_WINDOW):     # more first reads than the window
+        cache.offer(("other", number), 1, Page(b"x" * 1000))
+    cache.offer(("old",), 1, Page(b"x" * 1000))
+    assert cache.get(("old",), 1) is None and cache.get(("held",), 1) is not None
+
+
+def test_pages_read_back_from_files_are_held_on_a_second_read_when_the_cache_is_full(tmp_path):
+    files = PageFiles(tmp_path)
+    cache = PageCache(max_bytes=1000 + ENTRY_OVERHEAD, files=files)
+    builds = []
+
+    def answer(name):
+        def build():
+            builds.append(name)
+            return name.encode() * 500, None
+        return page_answer({}, cache, ("page", name), 1, "text/html", [], build).body
+
+    assert answer("a") == b"a" * 500                # built: held (and kept as a file)
+    assert answer("b") == b"b" * 500                # built: held, "a" dropped
+    assert ("page", "a") not in cache
+    assert answer("a") == b"a" * 500                # read back once: not held
+    assert ("page", "a") not in cache and ("page", "b") in cache
+    assert answer("a") == b"a" * 500                # read back again: held
+    assert ("page", "a") in cache and builds == ["a", "b"]
 
 
 @pytest.mark.parametrize("kept_as_file", [False, True])
