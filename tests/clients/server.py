@@ -141,8 +141,10 @@ def waitress_in_thread(app, dispatcher=None):
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        # Closed from the server's own loop (a close from here races its select): with every
-        # socket gone the loop ends, and run() returns.
+        # The pool first: a task still finishing pulls the trigger when it writes, which would
+        # fail on a trigger already closed (an OSError in that thread, seen once in a while).
+        server.task_dispatcher.shutdown(timeout=5)
+        # Then closed from the server's own loop (a close from here races its select): with
+        # every socket gone the loop ends, and run() returns.
         server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         runner.join(10)
-        server.task_dispatcher.shutdown(timeout=5)
