@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import wrk
@@ -20,6 +20,7 @@ from .processes import Server, timed_get
 V1_JSON = "application/vnd.pypi.simple.v1+json"
 PAIRED_SEEDS = 1000       # wrk's random names in the turns with hello: seeds 1000, 1001, ...
 UPLOAD_LIMIT_S = 120     # a twine run still going then is stopped (a slow peer at 100k)
+FILL_RATE = 2000         # requests/s assumed when filling a cache with every page in turn
 
 
 @dataclass
@@ -111,6 +112,59 @@ def paired_with_hello(target: Target, hello_target: Target, settings: Settings,
         **middle, "ratio": ratios[len(ratios) // 2] if ratios else 0.0,
         "hello_rates": [round(h["rate"]) for h in hello],
         "rates": [round(o["rate"]) for o in ours]}}
+
+
+def sizes_in_turns(targets: dict[int, Target], hello_target: Target,
+                   settings: dict[int, Settings], held: Target | None = None,
+                   rounds: int = 5) -> dict:
+    """``/simple/<random name>/`` of every index size, each served by its own running server,
+    in turns with each other and the hello app, ``rounds`` times.
+
+    Each size's block measures at its own time, minutes from the others, so the
+    blocks' ratios to hello carry the machine's drift between them. Here every
+    round measures each size within a few seconds of the others (in an order
+    rotated each round, so no size always follows hello), and the flatness is the
+    median of the rounds' ratios of the largest size to the smallest.
+
+    ``held``, when given, serves the largest size with a page cache that holds
+    every page, filled first by asking for each project once: the same index
+    with no page ever read back, so that what is left of the difference between
+    the sizes is what a larger index costs a request anyway (the memory it touches).
+    """
+    sizes = sorted(targets)
+    entrants = {str(size): (targets[size], settings[size]) for size in sizes}
+    if held is not None:
+        entrants["held"] = (held, settings[sizes[-1]])
+        count = len(settings[sizes[-1]].names.read_text().split())
+        _wrk(held, wrk.request_script(names_file=settings[sizes[-1]].names, prefix=held.simple,
+                                      suffix="/", in_order=True),
+             replace(settings[sizes[-1]], seconds=max(settings[sizes[-1]].seconds,
+                                                      count / FILL_RATE)))
+    for target, settled in entrants.values():   # not counted: the start, a full cache
+        _wrk(target, wrk.request_script(names_file=settled.names, prefix=target.simple,
+                                        suffix="/"), settled)
+    labels = list(entrants)
+    rates: dict[str, list[float]] = {label: [] for label in labels}
+    hello_rates = []
+    for turn in range(rounds):
+        hello_rates.append(_wrk(hello_target, wrk.request_script(path="/"),
+                                settings[sizes[0]])["rate"])
+        for label in labels[turn % len(labels):] + labels[:turn % len(labels)]:
+            target, settled = entrants[label]
+            script = wrk.request_script(names_file=settled.names, prefix=target.simple,
+                                        suffix="/", seed=PAIRED_SEEDS + turn)
+            rates[label].append(_wrk(target, script, settled)["rate"])
+    figures = {"rounds": rounds, "hello_rates": [round(rate) for rate in hello_rates],
+               "rates": {label: [round(rate) for rate in rates[label]] for label in labels},
+               "medians": {label: round(sorted(rates[label])[rounds // 2]) for label in labels}}
+    smallest = rates[str(sizes[0])]
+    for name, label in (("largest_to_smallest", str(sizes[-1])), ("held_to_smallest", "held")):
+        if label in rates:
+            ratios = [other / first for first, other in zip(smallest, rates[label]) if first]
+            figures[name] = [round(ratio, 3) for ratio in ratios]
+            figures[f"{name}_median"] = (round(sorted(ratios)[len(ratios) // 2], 3)
+                                         if ratios else 0.0)
+    return figures
 
 
 def json_api(target: Target, settings: Settings) -> dict:

@@ -126,3 +126,29 @@ def flatness(runs: dict, metric: str, server: str = OURS) -> str:
     return f"{metric}: " + ", ".join(f"{int(s):,}: {v:,.1f}" for s, v in zip(sizes, values)) + \
         f" (largest / smallest {values[-1] / values[0]:.2f})"
 
+
+
+def sizes_in_turns(figures: dict) -> str:
+    """The turns across index sizes as a few lines of text (and of ``docs/benchmarks.md``)."""
+    sizes = sorted((label for label in figures["rates"] if label.isdigit()), key=int)
+    lines = [f"`/simple/<random name>/` with every size served at once, in turns "
+             f"({figures['rounds']} rounds; hello {_joined(figures['hello_rates'])} req/s):"]
+    for size in sizes:
+        lines.append(f"- {int(size):,} projects: median {figures['medians'][size]:,} req/s "
+                     f"(rounds {_joined(figures['rates'][size])})")
+    if "held" in figures["rates"]:
+        lines.append(f"- {int(sizes[-1]):,} projects, every page held in memory "
+                     f"(peak RSS {figures.get('held_peak_rss_mb', 0):,} MB): median "
+                     f"{figures['medians']['held']:,} req/s "
+                     f"(rounds {_joined(figures['rates']['held'])})")
+    for name, what in (("largest_to_smallest", f"{int(sizes[-1]):,}"),
+                       ("held_to_smallest", f"{int(sizes[-1]):,} held")):
+        if name in figures:
+            lines.append(f"- {what} / {int(sizes[0]):,} projects, each round: "
+                         + ", ".join(f"{ratio:.2f}" for ratio in figures[name])
+                         + f"; median **{figures[name + '_median']:.2f}**")
+    return "\n".join(lines)
+
+
+def _joined(rates: list[int]) -> str:
+    return ", ".join(f"{rate:,}" for rate in rates)

@@ -33,11 +33,12 @@ from pypi.config import Config
 from storage_backends.errors import NoSuchProject
 from storage_backends.records import Actor
 
-from . import consistency, measure, peers, processes, report, sample_prep, wrk
+from . import consistency, measure, memory_profile, peers, processes, report, sample_prep, wrk
 from .measure import Settings, Target
 
 UPLOAD_FILES = 200
 CONSISTENCY_ROUNDS = 30
+HELD_CACHE_MB = 4096     # the control in the turns across sizes: every page of 100k held
 RUNS = (measure.index_pages, measure.json_api, measure.xmlrpc, measure.downloads)
 
 
@@ -59,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         results["meta"]["versions"] = {
             "pypiserver": peers.installed_version(bins["pypiserver"], "pypiserver"),
             "devpi-server": peers.installed_version(bins["devpi"], "devpi-server")}
+        served = {}     # size -> (index, names, exact names) of ours on SQLite
         for number, size in enumerate(args.sizes):
             print(f"== {size:,} projects", flush=True)
             block = results["runs"][str(size)] = {}
             run = _Run(args, cache, work / str(size), downloads, size, block)
             run.hello()
             try:
-                run.ours("sqlite")
+                served[size] = (run.ours("sqlite"), run.names, run.exact)
                 if args.peers:
                     run.pypiserver(bins["pypiserver"])
                 if number == 0 and args.peers:
@@ -79,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             print(report.table(block, size), flush=True)
             results["meta"]["seconds"] = round(time.perf_counter() - began)
             Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
+        if len(served) > 1:
+            print("== every size at once", flush=True)
+            hello_threads = results["runs"][str(args.sizes[0])]["hello"]["threads"]
+            results["sizes_in_turns"] = _sizes_in_turns(args, work, served, hello_threads)
+            print(report.sizes_in_turns(results["sizes_in_turns"]), flush=True)
+            results["meta"]["seconds"] = round(time.perf_counter() - began)
+            Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
     for metric in ("simple_project", "simple_root", "simple_root_first", "peak_rss_mb", "start_s",
                    "xmlrpc_changelog_since_serial"):
         print(report.flatness(results["runs"], metric))
@@ -86,6 +95,44 @@ def main(argv: list[str] | None = None) -> int:
         from .plot import plot
         plot(results, Path(args.plot))
     return 0
+
+
+def _sizes_in_turns(args, work: Path, served: dict, hello_threads: int) -> dict:
+    """A server for every index size, one more for the largest holding every page in memory,
+    and a hello app, all running at once, measured in turns (``measure.sizes_in_turns``)."""
+    started = []
+    try:
+        port = processes.free_port()
+        hello = processes.start("hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
+                                          "--port", str(port), "--threads", str(hello_threads)],
+                                port, "/", work / "turns-hello.log")
+        started.append(hello)
+        targets, settings = {}, {}
+        for size, (index, names, exact) in served.items():
+            port = processes.free_port()
+            server = processes.start(f"ours-sqlite-{size}",
+                                     [sys.executable, "-m", "pypi", "serve", "--config",
+                                      str(index.config), "--port", str(port)],
+                                     port, "/serial", work / f"turns-ours-{size}.log")
+            started.append(server)
+            targets[size] = Target(f"ours-sqlite-{size}", server, simple="/simple/")
+            settings[size] = Settings(args.seconds, args.connections, names, exact)
+        largest = max(served)
+        (work / "turns-held").mkdir()
+        config = memory_profile.with_cache_size(served[largest][0].config, HELD_CACHE_MB,
+                                                work / "turns-held")
+        port = processes.free_port()
+        server = processes.start("ours-sqlite-held", [sys.executable, "-m", "pypi", "serve",
+                                                      "--config", str(config), "--port", str(port)],
+                                 port, "/serial", work / "turns-held.log")
+        started.append(server)
+        held = Target("ours-sqlite-held", server, simple="/simple/")
+        figures = measure.sizes_in_turns(targets, Target("hello", hello), settings, held)
+        figures["held_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
+        return figures
+    finally:
+        for server in started:
+            server.stop()
 
 
 class _Run:
@@ -136,7 +183,8 @@ class _Run:
     def close(self) -> None:
         self.hello_target.server.stop()
 
-    def ours(self, backend: str) -> None:
+    def ours(self, backend: str) -> sample_prep.Index:
+        """Measure this server on ``backend``; returns the sample it served."""
         label = f"ours-{backend}"
         print(f"  {label}", flush=True)
         index = sample_prep.prepare(self.cache, backend, self.size, self.args.seed,
@@ -166,6 +214,7 @@ class _Run:
                     index, self.work, CONSISTENCY_ROUNDS, prefix)
             finally:
                 self._remove_uploads(index, prefix)
+        return index
 
     def pypiserver(self, bin_dir: Path) -> None:
         print("  pypiserver", flush=True)

@@ -56,8 +56,10 @@ def lua_quote(text: str) -> str:
 
 def request_script(*, method: str = "GET", path: str = "/", headers: dict | None = None,
                    body: str | None = None, names_file: Path | None = None,
-                   prefix: str = "", suffix: str = "", seed: int = 42) -> str:
-    """Lua for one kind of request: ``path``, or ``prefix + <random name> + suffix``."""
+                   prefix: str = "", suffix: str = "", seed: int = 42,
+                   in_order: bool = False) -> str:
+    """Lua for one kind of request: ``path``, or ``prefix + <random name> + suffix`` (with
+    ``in_order``, the names one after the other from the first, over and over)."""
     lines = [f"wrk.method = {lua_quote(method)}"]
     for name, value in (headers or {}).items():
         lines.append(f"wrk.headers[{lua_quote(name)}] = {lua_quote(value)}")
@@ -70,9 +72,12 @@ def request_script(*, method: str = "GET", path: str = "/", headers: dict | None
             "local names = {}",
             f"for line in io.lines({lua_quote(str(names_file))}) do names[#names + 1] = line end",
             f"math.randomseed({seed})",
+            "local taken = 0",
             "request = function()",
-            f"  return wrk.format(nil, {lua_quote(prefix)} .. names[math.random(#names)] .. "
-            f"{lua_quote(suffix)})",
+            "  taken = taken + 1",
+            "  local name = " + ("names[(taken - 1) % #names + 1]" if in_order
+                                 else "names[math.random(#names)]"),
+            f"  return wrk.format(nil, {lua_quote(prefix)} .. name .. {lua_quote(suffix)})",
             "end",
         ]
     return "\n".join(lines) + "\n" + DONE
