@@ -124,7 +124,10 @@ def sizes_in_turns(targets: dict[int, Target], hello_target: Target,
     blocks' ratios to hello carry the machine's drift between them. Here every
     round measures each size within a few seconds of the others (in an order
     rotated each round, so no size always follows hello), and the flatness is the
-    median of the rounds' ratios of the largest size to the smallest.
+    median of the rounds' ratios of the largest size to the smallest: of their
+    rates, and of the CPU time the servers spent a request (the smallest size's
+    over the other's, so that 1 is flat and less is slower either way), which
+    outside load disturbs less than the rate.
 
     ``held``, when given, serves the largest size with a page cache that holds
     every page, filled first by asking for each project once: the same index
@@ -145,6 +148,7 @@ def sizes_in_turns(targets: dict[int, Target], hello_target: Target,
                                         suffix="/"), settled)
     labels = list(entrants)
     rates: dict[str, list[float]] = {label: [] for label in labels}
+    cpu_us: dict[str, list[float]] = {label: [] for label in labels}
     hello_rates = []
     for turn in range(rounds):
         hello_rates.append(_wrk(hello_target, wrk.request_script(path="/"),
@@ -153,18 +157,30 @@ def sizes_in_turns(targets: dict[int, Target], hello_target: Target,
             target, settled = entrants[label]
             script = wrk.request_script(names_file=settled.names, prefix=target.simple,
                                         suffix="/", seed=PAIRED_SEEDS + turn)
-            rates[label].append(_wrk(target, script, settled)["rate"])
+            before = target.server.cpu_s()
+            figures = _wrk(target, script, settled)
+            rates[label].append(figures["rate"])
+            cpu_us[label].append((target.server.cpu_s() - before) / max(figures["requests"], 1)
+                                 * 1e6)
     figures = {"rounds": rounds, "hello_rates": [round(rate) for rate in hello_rates],
                "rates": {label: [round(rate) for rate in rates[label]] for label in labels},
-               "medians": {label: round(sorted(rates[label])[rounds // 2]) for label in labels}}
-    smallest = rates[str(sizes[0])]
+               "medians": {label: round(_median(rates[label])) for label in labels},
+               "cpu_us": {label: [round(us, 1) for us in cpu_us[label]] for label in labels},
+               "cpu_us_medians": {label: round(_median(cpu_us[label]), 1) for label in labels}}
+    first = str(sizes[0])
     for name, label in (("largest_to_smallest", str(sizes[-1])), ("held_to_smallest", "held")):
         if label in rates:
-            ratios = [other / first for first, other in zip(smallest, rates[label]) if first]
+            ratios = [other / own for own, other in zip(rates[first], rates[label]) if own]
             figures[name] = [round(ratio, 3) for ratio in ratios]
-            figures[f"{name}_median"] = (round(sorted(ratios)[len(ratios) // 2], 3)
-                                         if ratios else 0.0)
+            figures[f"{name}_median"] = round(_median(ratios), 3) if ratios else 0.0
+            costs = [own / other for own, other in zip(cpu_us[first], cpu_us[label]) if other]
+            figures[f"{name}_cpu"] = [round(ratio, 3) for ratio in costs]
+            figures[f"{name}_cpu_median"] = round(_median(costs), 3) if costs else 0.0
     return figures
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def json_api(target: Target, settings: Settings) -> dict:

@@ -6,6 +6,7 @@ by its own process id (SIGTERM, then SIGKILL after a grace period).
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import time
 import urllib.error
@@ -40,6 +41,12 @@ class Server:
                  for child in (task / "children").read_text().split()]
         peaks = [peak for peak in peaks if not math.isnan(peak)]
         return sum(peaks) if peaks else None
+
+    def cpu_s(self) -> float:
+        """CPU time the server process has used so far, user and system, in seconds (its
+        threads included; its child processes not)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         stop_process(self.process, grace_s=15)

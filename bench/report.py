@@ -133,20 +133,27 @@ def sizes_in_turns(figures: dict) -> str:
     sizes = sorted((label for label in figures["rates"] if label.isdigit()), key=int)
     lines = [f"`/simple/<random name>/` with every size served at once, in turns "
              f"({figures['rounds']} rounds; hello {_joined(figures['hello_rates'])} req/s):"]
-    for size in sizes:
-        lines.append(f"- {int(size):,} projects: median {figures['medians'][size]:,} req/s "
-                     f"(rounds {_joined(figures['rates'][size])})")
+    shown = [(size, f"{int(size):,} projects") for size in sizes]
     if "held" in figures["rates"]:
-        lines.append(f"- {int(sizes[-1]):,} projects, every page held in memory "
-                     f"(peak RSS {figures.get('held_peak_rss_mb', 0):,} MB): median "
-                     f"{figures['medians']['held']:,} req/s "
-                     f"(rounds {_joined(figures['rates']['held'])})")
+        shown.append(("held", f"{int(sizes[-1]):,} projects, every page held in memory "
+                              f"(peak RSS {figures.get('held_peak_rss_mb', 0):,} MB)"))
+    for label, what in shown:
+        cpu = figures.get("cpu_us", {}).get(label, [])
+        lines.append(f"- {what}: median {figures['medians'][label]:,} req/s "
+                     f"(rounds {_joined(figures['rates'][label])})"
+                     + (f", {figures['cpu_us_medians'][label]:.0f} µs of server CPU a request "
+                        f"(rounds {', '.join(f'{us:.0f}' for us in cpu)})" if cpu else ""))
     for name, what in (("largest_to_smallest", f"{int(sizes[-1]):,}"),
                        ("held_to_smallest", f"{int(sizes[-1]):,} held")):
         if name in figures:
-            lines.append(f"- {what} / {int(sizes[0]):,} projects, each round: "
-                         + ", ".join(f"{ratio:.2f}" for ratio in figures[name])
-                         + f"; median **{figures[name + '_median']:.2f}**")
+            line = (f"- {what} / {int(sizes[0]):,} projects, rate each round: "
+                    + ", ".join(f"{ratio:.2f}" for ratio in figures[name])
+                    + f"; median **{figures[name + '_median']:.2f}**")
+            if f"{name}_cpu" in figures:
+                line += ("; CPU a request, smallest over largest: "
+                         + ", ".join(f"{ratio:.2f}" for ratio in figures[f"{name}_cpu"])
+                         + f"; median **{figures[name + '_cpu_median']:.2f}**")
+            lines.append(line)
     return "\n".join(lines)
 
 

@@ -61,7 +61,15 @@ def main(argv: list[str] | None = None) -> int:
             "pypiserver": peers.installed_version(bins["pypiserver"], "pypiserver"),
             "devpi-server": peers.installed_version(bins["devpi"], "devpi-server")}
         served = {}     # size -> (index, names, exact names) of ours on SQLite
-        for number, size in enumerate(args.sizes):
+        if args.turns_only:
+            for size in args.sizes:
+                print(f"== {size:,} projects: the sample", flush=True)
+                run = _Run(args, cache, work / str(size), downloads, size, {})
+                index = sample_prep.prepare(cache, "sqlite", size, args.seed, args.threads,
+                                            args.page_cache_mb)
+                run._write_names(index)
+                served[size] = (index, run.names, run.exact)
+        for number, size in enumerate([] if args.turns_only else args.sizes):
             print(f"== {size:,} projects", flush=True)
             block = results["runs"][str(size)] = {}
             run = _Run(args, cache, work / str(size), downloads, size, block)
@@ -83,11 +91,14 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
         if len(served) > 1:
             print("== every size at once", flush=True)
-            hello_threads = results["runs"][str(args.sizes[0])]["hello"]["threads"]
+            hello_threads = (1 if args.turns_only  # the faster of 1 and 4 in every full run
+                             else results["runs"][str(args.sizes[0])]["hello"]["threads"])
             results["sizes_in_turns"] = _sizes_in_turns(args, work, served, hello_threads)
             print(report.sizes_in_turns(results["sizes_in_turns"]), flush=True)
             results["meta"]["seconds"] = round(time.perf_counter() - began)
             Path(args.results).write_text(json.dumps(results, indent=1, sort_keys=True))
+    if args.turns_only:
+        return 0
     for metric in ("simple_project", "simple_root", "simple_root_first", "peak_rss_mb", "start_s",
                    "xmlrpc_changelog_since_serial"):
         print(report.flatness(results["runs"], metric))
@@ -391,6 +402,8 @@ def _arguments(argv):
                         help="files uploaded: half by one twine, half by four")
     parser.add_argument("--no-peers", dest="peers", action="store_false",
                         help="only this server and the hello app")
+    parser.add_argument("--turns-only", action="store_true",
+                        help="only /simple/<random name>/ of every size at once, in turns")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache-dir", default="~/.cache/pypi-bench")
     parser.add_argument("--results", default="bench-results.json")
