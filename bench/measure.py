@@ -158,9 +158,9 @@ def sizes_in_turns(targets: dict[int, Target], hello_target: Target,
             script = wrk.request_script(names_file=settled.names, prefix=target.simple,
                                         suffix="/", seed=PAIRED_SEEDS + turn)
             before = target.server.cpu_s()
-            figures = _wrk(target, script, settled)
-            rates[label].append(figures["rate"])
-            cpu_us[label].append((target.server.cpu_s() - before) / max(figures["requests"], 1)
+            measured = _wrk(target, script, settled)
+            rates[label].append(measured["rate"])
+            cpu_us[label].append((target.server.cpu_s() - before) / max(measured["requests"], 1)
                                  * 1e6)
     figures = {"rounds": rounds, "hello_rates": [round(rate) for rate in hello_rates],
                "rates": {label: [round(rate) for rate in rates[label]] for label in labels},

@@ -9,7 +9,9 @@ invalidated by hand and nothing stale is served. The key also makes the ETag, so
 a revalidation (``If-None-Match``) is answered 304 after that one read, without
 building or even holding the page.
 
-Entries are bounded by their total size; the least recently used go first.
+Entries are bounded by their total size; the least recently used go first, and
+once the cache is full a page read back from its file is held only when asked
+for again soon (``PageCache.offer``).
 Below it, pages may also be kept as files (``legacy/page_files.py``, and the
 pack ``pypi build-pages`` writes), so that a page dropped here, or built by
 another process, is read back instead of built; a page of a MiB or more kept
@@ -145,10 +147,11 @@ class PageCache:
         another one. Where clients ask for more pages than fit (at 100k projects,
         nearly every random name), holding each page read would only churn the
         cache, and cost a miss more than the read itself. So when full, a page is
-        held on its second read within a window of as many reads as entries are
-        held (a doorkeeper, as in TinyLFU): a page asked for again later than that
-        would have been dropped before it was used anyway. Pages asked for again
-        soon are held; one-off reads pass by. A slot two keys share lets one in early.
+        held on its second read back within a window of as many pages first read
+        back as the cache holds entries (a doorkeeper, as in TinyLFU): a page asked
+        for again later than that would have been dropped before it was used anyway.
+        Pages asked for again soon are held; one-off reads pass by. A slot two keys
+        share lets one in early.
         """
         if self._bytes + len(page.body) + ENTRY_OVERHEAD > self.max_bytes:
             slot = hash(key) % DOORKEEPER_SLOTS
