@@ -153,7 +153,10 @@ class PageCache:
         Pages asked for again soon are held; one-off reads pass by. A slot two keys
         share lets one in early.
         """
-        if self._bytes + len(page.body) + ENTRY_OVERHEAD > self.max_bytes:
+        cost = len(page.body) + ENTRY_OVERHEAD
+        if cost > self.max_bytes:     # never held (no cache: build-pages, page_cache_mb = 0)
+            return
+        if self._bytes + cost > self.max_bytes:
             slot = hash(key) % DOORKEEPER_SLOTS
             if not self._seen[slot]:
                 self._seen[slot] = 1
