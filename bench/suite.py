@@ -108,23 +108,32 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _start_ours(label: str, config: Path, log: Path) -> processes.Server:
+    """``pypi serve`` on ``config``, on a free port, ready once it answers ``/serial``."""
+    port = processes.free_port()
+    return processes.start(label, [sys.executable, "-m", "pypi", "serve", "--config", str(config),
+                                   "--port", str(port)], port, "/serial", log)
+
+
+def _start_hello(threads: int, log: Path) -> processes.Server:
+    """The hello app with ``threads`` waitress threads, on a free port."""
+    port = processes.free_port()
+    return processes.start("hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
+                                     "--port", str(port), "--threads", str(threads)],
+                           port, "/", log)
+
+
 def _sizes_in_turns(args, work: Path, served: dict, hello_threads: int) -> dict:
     """A server for every index size, one more for the largest holding every page in memory,
     and a hello app, all running at once, measured in turns (``measure.sizes_in_turns``)."""
     started = []
     try:
-        port = processes.free_port()
-        hello = processes.start("hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
-                                          "--port", str(port), "--threads", str(hello_threads)],
-                                port, "/", work / "turns-hello.log")
+        hello = _start_hello(hello_threads, work / "turns-hello.log")
         started.append(hello)
         targets, settings = {}, {}
         for size, (index, names, exact) in served.items():
-            port = processes.free_port()
-            server = processes.start(f"ours-sqlite-{size}",
-                                     [sys.executable, "-m", "pypi", "serve", "--config",
-                                      str(index.config), "--port", str(port)],
-                                     port, "/serial", work / f"turns-ours-{size}.log")
+            server = _start_ours(f"ours-sqlite-{size}", index.config,
+                                 work / f"turns-ours-{size}.log")
             started.append(server)
             targets[size] = Target(f"ours-sqlite-{size}", server, simple="/simple/")
             settings[size] = Settings(args.seconds, args.connections, names, exact)
@@ -132,10 +141,7 @@ def _sizes_in_turns(args, work: Path, served: dict, hello_threads: int) -> dict:
         (work / "turns-held").mkdir()
         config = memory_profile.with_cache_size(served[largest][0].config, HELD_CACHE_MB,
                                                 work / "turns-held")
-        port = processes.free_port()
-        server = processes.start("ours-sqlite-held", [sys.executable, "-m", "pypi", "serve",
-                                                      "--config", str(config), "--port", str(port)],
-                                 port, "/serial", work / "turns-held.log")
+        server = _start_ours("ours-sqlite-held", config, work / "turns-held.log")
         started.append(server)
         held = Target("ours-sqlite-held", server, simple="/simple/")
         figures = measure.sizes_in_turns(targets, Target("hello", hello), settings, held)
@@ -170,12 +176,7 @@ class _Run:
         """
         measured = []
         for threads in sorted({1, self.args.threads}):
-            port = processes.free_port()
-            server = processes.start(
-                "hello", [sys.executable, str(Path(__file__).with_name("hello.py")),
-                          "--port", str(port), "--threads", str(threads)],
-                port, "/", self.work / f"hello-{threads}.log")
-            target = Target("hello", server)
+            target = Target("hello", _start_hello(threads, self.work / f"hello-{threads}.log"))
             figures = {**measure.hello(target, self.settings()), **measure.memory_and_start(target)}
             measured.append((figures["hello"]["rate"], threads, target, figures))
         measured.sort(key=lambda found: found[0], reverse=True)
@@ -200,10 +201,7 @@ class _Run:
         print(f"  {label}", flush=True)
         index = sample_prep.prepare(self.cache, backend, self.size, self.args.seed,
                                     self.args.threads, self.args.page_cache_mb)
-        port = processes.free_port()
-        server = processes.start(label, [sys.executable, "-m", "pypi", "serve", "--config",
-                                         str(index.config), "--port", str(port)],
-                                 port, "/serial", self.work / f"{label}.log")
+        server = _start_ours(label, index.config, self.work / f"{label}.log")
         try:
             paths = self._download_paths(index, server)
             if self.names is None:
