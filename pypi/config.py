@@ -176,14 +176,13 @@ class Config:
 
     @property
     def index_lane_threads(self) -> int:
-        """``index_threads``, or by default one on SQLite or with a change counter, and none
-        on a database server without: there a page's serial read waits for a round trip,
-        which several pool threads overlap."""
-        if self.index_threads is not None:
-            return self.index_threads
-        if self.backend != "sql":
-            return 0
-        return 1 if self.database_url.startswith("sqlite") or self.change_counter else 0
+        """``index_threads``, 0 (no lane: the pool answers every request) unless set.
+
+        A lane of one thread was the default on SQLite while a page cost several
+        GIL-releasing system calls (docs/benchmarks.md). Now a page costs none, and on
+        a machine where waking a thread is slow the lone thread waited for the GIL on
+        nearly every request: 400 pages a second where the pool of four served 2,400."""
+        return self.index_threads if self.index_threads is not None else 0
 
     @property
     def private_key_path(self) -> Path:

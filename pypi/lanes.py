@@ -1,17 +1,16 @@
-"""A waitress task dispatcher that gives the project pages of the simple index their own thread.
+"""A waitress task dispatcher that can give the project pages of the simple index their own thread.
 
-Answering ``/simple/<name>/`` takes a few dozen µs of Python around a few
-system calls (the page file, the serial read), and every call releases the
-GIL. With several worker threads answering such requests at once, each release
-hands the GIL to another worker and the caller waits for it back: on two cores,
-four threads served about 40% fewer of these pages per second than one thread
-did (docs/benchmarks.md). Uploads, the web UI and the XML-RPC listings, on the
-other hand, need several threads, so that one slow request does not hold up the
-rest. So: GET and HEAD of a project page of the simple index go to a lane of
-their own (``Config.index_lane_threads``: one thread on SQLite, none on a
-database server, where each page waits for a round trip that several threads
-overlap) and everything else to the usual pool; each side keeps its own queue,
-and neither waits for the other.
+Answering ``/simple/<name>/`` once took a few dozen µs of Python around a few
+system calls (the page file, the serial read), each releasing the GIL: with
+several worker threads answering such requests at once, each release handed the
+GIL to another worker, and on two cores four threads served about 40% fewer of
+these pages per second than one thread did (docs/benchmarks.md). A page now
+costs no such call (the pack keeps the GIL, the serials are in memory), and on a
+machine where waking a thread is slow a lane of one thread was six times slower
+than the pool. So the lane is off unless ``[server] index_threads`` asks for
+it (``Config.index_lane_threads``): then GET and HEAD of a project page of the
+simple index go to a lane of their own and everything else to the usual pool;
+each side keeps its own queue, and neither waits for the other.
 """
 from __future__ import annotations
 

@@ -56,17 +56,13 @@ def test_bad_settings_are_named(tmp_path, text, message):
 
 
 @pytest.mark.parametrize("text, lane", [
-    ("[database]\nurl = sqlite:///x.db\n", 1),
-    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n", 0),
-    ("[database]\nurl = mysql+pymysql://u@127.0.0.1/x\n", 0),
+    ("[database]\nurl = sqlite:///x.db\n", 0),
+    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\nchange_counter = c\n", 0),
     ("[database]\nbackend = gae\n", 0),
+    ("[database]\nurl = sqlite:///x.db\n[server]\nindex_threads = 1\n", 1),
     ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n[server]\nindex_threads = 2\n", 2),
-    ("[server]\nindex_threads = 0\n", 0),
-    ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\nchange_counter = c\n", 1),
-    ("[database]\nurl = mysql+pymysql://u@127.0.0.1/x\nchange_counter = c\n"
-     "[server]\nindex_threads = 0\n", 0),
 ])
-def test_index_lane_threads_default_to_one_on_sqlite_or_with_a_change_counter(tmp_path, text, lane):
+def test_index_lane_is_off_unless_asked_for(tmp_path, text, lane):
     assert Config.from_ini(write(tmp_path, text)).index_lane_threads == lane
 
 
