@@ -61,27 +61,22 @@ class _Buffer:
 
 def pread(descriptor: int, length: int, offset: int) -> bytes:
     """``length`` bytes at ``offset`` (fewer at the end of the file), as ``os.pread`` gives
-    them: from the page cache with the GIL held where possible, else by ``os.pread``."""
-    if 0 < length <= HELD_AT_MOST and _preadv2 is not None:
-        cached = _from_page_cache(descriptor, length, offset)
-        if cached is not None:
-            return cached
-    return os.pread(descriptor, length, offset)
+    them: from the page cache with the GIL held where possible, else by ``os.pread``.
 
-
-def _from_page_cache(descriptor: int, length: int, offset: int) -> bytes | None:
-    """All ``length`` bytes when the page cache holds them now, else None (a short answer
-    may be the end of the file or a part not cached: ``os.pread`` then tells which)."""
+    A short answer from the page cache may be the end of the file or a part not
+    cached: ``os.pread`` then tells which.
+    """
     global _preadv2
-    buffer = getattr(_local, "buffer", None)
-    if buffer is None or len(buffer.view) < length:
-        buffer = _local.buffer = _Buffer(max(length, 16 << 10))
-    buffer.vector.length = length
-    read = _preadv2(descriptor, buffer.pointer, 1, ctypes.c_longlong(offset), os.RWF_NOWAIT)
-    if read == length:
-        return buffer.view[:length].tobytes()
-    if read < 0 and ctypes.get_errno() in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
-        # a file system without RWF_NOWAIT, a kernel before 4.14: os.pread from now on
-        # (EAGAIN is "not cached"; any other error is os.pread's to raise)
-        _preadv2 = None
-    return None
+    if 0 < length <= HELD_AT_MOST and _preadv2 is not None:
+        buffer = getattr(_local, "buffer", None)
+        if buffer is None or len(buffer.view) < length:
+            buffer = _local.buffer = _Buffer(max(length, 16 << 10))
+        buffer.vector.length = length
+        read = _preadv2(descriptor, buffer.pointer, 1, ctypes.c_longlong(offset), os.RWF_NOWAIT)
+        if read == length:
+            return buffer.view[:length].tobytes()
+        if read < 0 and ctypes.get_errno() in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+            # a file system without RWF_NOWAIT, a kernel before 4.14: os.pread from now on
+            # (EAGAIN is "not cached"; any other error is os.pread's to raise)
+            _preadv2 = None
+    return os.pread(descriptor, length, offset)

@@ -34,6 +34,7 @@ from typing import Hashable, Iterator
 
 from . import large_bodies
 from .large_bodies import FileBody
+from .page_heads import head_with_etag
 from .page_pack import PUBLIC, RECHECK_S, TEMPORARY_PREFIX, PagePack
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,11 @@ class PageFiles:
         """The page kept for ``key`` if its ETag is ``etag``, as ``page_cache.Page`` holds it:
         body, head (lines of headers, the ETag second) and the 304's count of lines; else None.
         A body of ``FILE_FROM`` or more is left in its file (``FileBody``)."""
-        digest = _digest(key)
         pack = self._current_pack()
-        if pack is not None:
-            page = _page_of(pack.record(digest), etag)
-            if page is not None:
-                return page
-        return self._read_file(f"{self._root}/{file_name(digest)}", etag)
+        page = pack.page(etag) if pack is not None else None
+        if page is not None:
+            return page
+        return self._read_file(f"{self._root}/{self.name_of(key)}", etag)
 
     def _read_file(self, path: str, etag: str) -> tuple[bytes | FileBody, str, int] | None:
         try:
@@ -123,7 +122,7 @@ class PageFiles:
             return None
         head_bytes = (rest[:head_length] if head_length <= len(rest)   # nearly always
                       else os.pread(descriptor, head_length, head_at))
-        head = _head(head_bytes, etag)
+        head = head_with_etag(head_bytes, etag)
         if head is None:
             return None
         identity = (status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size)
@@ -239,30 +238,11 @@ class PageFiles:
     @staticmethod
     def name_of(key: Hashable) -> str:
         """The file's name under the root, ``xx/yyyy...``, from a digest of ``key``."""
-        return file_name(_digest(key))
-
-    @staticmethod
-    def digest_of(key: Hashable) -> bytes:
-        """The digest that names ``key``'s file and finds it in the pack."""
-        return _digest(key)
+        hexadecimal = hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).hexdigest()
+        return f"{hexadecimal[:2]}/{hexadecimal[2:]}"
 
     def _path(self, key: Hashable) -> str:
         return f"{self._root}/{self.name_of(key)}"   # a str: pathlib costs µs per page
-
-
-def _digest(key: Hashable) -> bytes:
-    return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=16).digest()
-
-
-def file_name(digest: bytes) -> str:
-    """A page file's name under the root, ``xx/yyyy...``, from its key's digest."""
-    hexadecimal = digest.hex()
-    return f"{hexadecimal[:2]}/{hexadecimal[2:]}"
-
-
-def record_of(body: bytes, head: str, not_modified_lines: int) -> bytes:
-    """A page as a file holds it (see ``_record_parts``), in one piece."""
-    return b"".join(_record_parts(body, head, not_modified_lines))
 
 
 def _record_parts(body: bytes, head: str, not_modified_lines: int) -> tuple[bytes, bytes, bytes]:
@@ -275,11 +255,9 @@ def _record_parts(body: bytes, head: str, not_modified_lines: int) -> tuple[byte
     return first, head_bytes, body
 
 
-def _page_of(data: bytes | None, etag: str) -> tuple[bytes, str, int] | None:
+def _page_of(data: bytes, etag: str) -> tuple[bytes, str, int] | None:
     """``(body, head, 304 lines)`` of a page file's bytes when they are whole and the page's
     ETag is ``etag``; None otherwise."""
-    if data is None:
-        return None
     first, _, rest = data.partition(b"\n")
     fields = _first_line(first)
     if fields is None:
@@ -287,7 +265,7 @@ def _page_of(data: bytes | None, etag: str) -> tuple[bytes, str, int] | None:
     checksum, head_length, not_modified_lines = fields
     if zlib.crc32(rest) != checksum or head_length > len(rest):
         return None
-    head = _head(rest[:head_length], etag)
+    head = head_with_etag(rest[:head_length], etag)
     return (rest[head_length:], head, not_modified_lines) if head is not None else None
 
 
@@ -300,16 +278,6 @@ def _first_line(first: bytes) -> tuple[int, int, int] | None:
         return int(checksum), int(head_length), int(not_modified_lines)
     except ValueError:
         return None
-
-
-def _head(head_bytes: bytes, etag: str) -> str | None:
-    """The page's head when its ETag (the second line) is ``etag``."""
-    try:
-        head = head_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    lines = head.split("\n", 2)
-    return head if len(lines) >= 2 and lines[1] == f"ETag: {etag}" else None
 
 
 def _is_hex(name: str, length: int) -> bool:

@@ -202,17 +202,13 @@ def _project_answer(environ: dict, store: Store, cache: PageCache | None, reques
                        build, token)
 
 
-def keep_project_pages(store: Store, cache: PageCache, normalized: str) -> int:
-    """Build and keep (as files, when the cache keeps files) every form of a project's page
-    (``OFFERS``) unless current ones are kept already; how many pages the project has."""
-    kept = 0
-    for content_type in OFFERS:
-        try:
-            if _project_answer({}, store, cache, normalized, content_type) is not None:
-                kept += 1
-        except NotFound:   # a project without files has no page
-            pass
-    return kept
+def keep_project_page(store: Store, cache: PageCache, normalized: str, content_type: str) -> bool:
+    """Build and keep (as a file, when the cache keeps files) a project's page in one of the
+    ``OFFERS`` unless a current one is kept already; whether the project has that page."""
+    try:
+        return _project_answer({}, store, cache, normalized, content_type) is not None
+    except NotFound:   # a project without files has no page
+        return False
 
 
 def page_keys(normalized: str | None) -> list[tuple[str, str]]:

@@ -24,9 +24,10 @@ from typing import Hashable
 from legacy import large_bodies
 from legacy.large_bodies import FileBody
 from legacy.page_cache import PageCache
-from legacy.page_files import PageFiles, file_name, record_of
+from legacy.page_files import PageFiles
+from legacy.page_heads import etag_in_head
 from legacy.page_pack import PackWriter
-from legacy.simple import ROOT_PIECE, keep_project_pages, keep_root_pages, page_keys
+from legacy.simple import OFFERS, ROOT_PIECE, keep_project_page, keep_root_pages, page_keys
 from legacy.xmlrpc.endpoint import WHOLE_INDEX, listing_key, whole_index_answer
 
 from .backends import open_store
@@ -58,14 +59,20 @@ def cmd_build_pages(config: Config, args) -> int:
     current = {files.name_of(key) for key in page_keys(None)}
     current.update(files.name_of(listing_key(method)) for method in WHOLE_INDEX)
     try:
-        for piece in store.project_name_pieces(ROOT_PIECE):
-            for project in piece:
-                pages += keep_project_pages(store, cache, project.normalized_name)
-                current.update(files.name_of(key) for key in page_keys(project.normalized_name))
-                projects += 1
-            if time.monotonic() - last_report >= REPORT_EVERY_S:
-                last_report = time.monotonic()
-                print(f"  {projects} projects, {pages} pages", flush=True)
+        # One form after the other, so that the pages clients of one kind ask for lie together
+        # in the pack: fewer of the kernel's pages to keep cached for the same requests.
+        for number, content_type in enumerate(OFFERS):
+            for piece in store.project_name_pieces(ROOT_PIECE):
+                for project in piece:
+                    pages += keep_project_page(store, cache, project.normalized_name,
+                                               content_type)
+                    if number == 0:
+                        current.update(files.name_of(key)
+                                       for key in page_keys(project.normalized_name))
+                        projects += 1
+                if time.monotonic() - last_report >= REPORT_EVERY_S:
+                    last_report = time.monotonic()
+                    print(f"  {content_type}: {pages} pages", flush=True)
         keep_root_pages(store, cache)
         for method in sorted(WHOLE_INDEX):
             whole_index_answer(store, cache, method)
@@ -75,13 +82,13 @@ def cmd_build_pages(config: Config, args) -> int:
         raise
     finally:
         store.close()
-    packed = {file_name(digest) for digest in packing.writer.packed}
+    packed = packing.packed
     took = time.monotonic() - began
     # A page file written during the build may hold a newer page than the pack: it stays.
     removed = files.remove_others(current, unchanged_for_s=took + 60, packed=packed,
                                   packed_unchanged_for_s=took)
     print(f"{pages} pages of {projects} projects kept in {directory} "
-          f"({time.monotonic() - began:.1f} s), {len(packed)} of them in {files.pack_path}; "
+          f"({time.monotonic() - began:.1f} s), {packing.writer.count} of them in {files.pack_path}; "
           f"{removed} files of packed or other pages removed")
     return 0
 
@@ -93,6 +100,7 @@ class Packing:
 
     def __init__(self, files: PageFiles, writer: PackWriter):
         self.files, self.writer = files, writer
+        self.packed: set[str] = set()    # the file names (``PageFiles.name_of``) of packed pages
 
     def read(self, key: Hashable, etag: str) -> tuple[bytes | FileBody, str, int] | None:
         page = self.files.read(key, etag)
@@ -103,5 +111,6 @@ class Packing:
     def keep(self, key: Hashable, body: bytes, head: str, not_modified_lines: int) -> bool:
         if len(body) >= large_bodies.FILE_FROM:
             return self.files.keep(key, body, head, not_modified_lines)
-        self.writer.add(self.files.digest_of(key), record_of(body, head, not_modified_lines))
+        self.writer.add(etag_in_head(head), body, head, not_modified_lines)
+        self.packed.add(self.files.name_of(key))
         return True

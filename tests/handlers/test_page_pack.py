@@ -7,8 +7,8 @@ a damaged pack must cost rebuilds, never a wrong page or an error.
 """
 from __future__ import annotations
 
+import hashlib
 import os
-import struct
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,8 +16,8 @@ import pytest
 import webtest
 
 from legacy import cached_reads, large_bodies, page_files
-from legacy.page_files import PACK_NAME, PageFiles, record_of
-from legacy.page_pack import HEADER_SIZE, PROBE, PackWriter, PagePack
+from legacy.page_files import PACK_NAME, PageFiles
+from legacy.page_pack import HEADER_SIZE, PackWriter, PagePack, etag_key
 from pypi.build_pages import cmd_build_pages
 from storage_backends.records import Actor, ReleaseMetadata
 from tests.handlers.test_page_files import V1_JSON, _answers, _count_reads, _fresh_app
@@ -130,7 +130,7 @@ def test_a_running_process_finds_a_new_pack_by_itself(web, app, config, monkeypa
     lambda data: b"not a pack" + data[10:],                     # another file altogether
     lambda data: data[:HEADER_SIZE] + bytes(b ^ 0x55 for b in data[HEADER_SIZE:]),  # records, table
     lambda data: data[:HEADER_SIZE + 40] + b"x" + data[HEADER_SIZE + 41:],  # one record's bytes
-    lambda data: data[:-20] + b"\xff" * 20,                     # a slot pointing past the end
+    lambda data: data[:-20] + b"\xff" * 20,                     # lengths past any record
 ])
 def test_a_damaged_pack_costs_rebuilds_never_a_wrong_page(web, app, config, damage):
     upload_sdist(web, status=200)
@@ -150,7 +150,7 @@ def test_a_damaged_pack_costs_rebuilds_never_a_wrong_page(web, app, config, dama
 def test_initdb_clearing_removes_the_pack_and_only_stale_temporary_packs_go(tmp_path):
     files = PageFiles(tmp_path)
     writer = PackWriter(Path(files.pack_path))
-    writer.add(files.digest_of(("demo", "text/html")), b"a page")
+    writer.add('"one"', b"a page", _head('"one"'), 1)
     writer.finish()
     stale = tmp_path / ".tmp-pack-left-by-a-crash"
     stale.write_bytes(b"half a pack")
@@ -163,42 +163,69 @@ def test_initdb_clearing_removes_the_pack_and_only_stale_temporary_packs_go(tmp_
     assert not Path(files.pack_path).exists()
 
 
-def _digest_at_home(slot: int, tag: int) -> bytes:
-    """A 16-byte digest whose 64 bits put it in ``slot`` of a table of 16 slots."""
-    return struct.pack("<Q", (tag << 8) | slot) + bytes(8)
+def _head(etag: str) -> str:
+    return f"Content-Type: text/html; charset=utf-8\nETag: {etag}\nX-PyPI-Last-Serial: 7"
 
 
-def test_a_full_probe_leaves_a_page_out_and_says_so(tmp_path):
+def test_every_page_is_found_by_its_etag_and_no_other(tmp_path):
     path = tmp_path / PACK_NAME
     writer = PackWriter(path)
-    crowded = [_digest_at_home(3, tag) for tag in range(1, PROBE + 2)]   # one too many
-    for number, digest in enumerate(crowded):
-        writer.add(digest, b"record %d" % number)
+    # as page_cache.etag_for makes them (a quoted hex digest), and a few others
+    etags = [f'"{hashlib.blake2b(b"%d" % number, digest_size=12).hexdigest()}"'
+             for number in range(1990)] + [f'"v{number}"' for number in range(10)]
+    for number, etag in enumerate(etags):
+        writer.add(etag, b"page %d" % number, _head(etag), number % 4)
     writer.finish()
     pack = PagePack.open(str(path))
-    assert writer.packed == set(crowded[:PROBE])
-    for number, digest in enumerate(crowded[:PROBE]):
-        assert pack.record(digest) == b"record %d" % number
-    assert pack.record(crowded[PROBE]) is None
-    assert pack.record(_digest_at_home(4, 99)) is None
-    assert pack.count == PROBE
+    assert writer.count == pack.count == 2000
+    for number, etag in enumerate(etags):
+        assert pack.page(etag) == (b"page %d" % number, _head(etag), number % 4)
+    assert pack.page('"not packed"') is None
+    smallest, largest = min(map(etag_key, etags)), max(map(etag_key, etags))
+    outside = next(f'"{n}"' for n in range(10**6)
+                   if not smallest <= etag_key(f'"{n}"') <= largest)
+    assert pack.page(outside) is None     # beyond either end of the table
 
 
-def test_the_last_record_given_for_a_digest_is_the_one_packed(tmp_path):
+def test_an_empty_pack_answers_nothing(tmp_path):
     path = tmp_path / PACK_NAME
     writer = PackWriter(path)
-    digest = PageFiles.digest_of(("demo", "text/html"))
-    writer.add(digest, record_of(b"old", 'Content-Type: text/html\nETag: "1"', 1))
-    writer.add(digest, record_of(b"new", 'Content-Type: text/html\nETag: "2"', 1))
+    writer.finish()
+    pack = PagePack.open(str(path))
+    assert pack.count == 0 and pack.page('"any"') is None
+
+
+def test_a_pack_of_the_earlier_format_is_not_read(tmp_path):
+    """Its table was keyed otherwise; servers then read page files or build, until
+    build-pages writes a pack of this format."""
+    path = tmp_path / PACK_NAME
+    path.write_bytes(b"pypi-pages-pack-1\n" + bytes(24 + 64))
+    assert PagePack.open(str(path)) is None
+
+
+def test_the_last_page_given_for_an_etag_is_the_one_packed(tmp_path):
+    path = tmp_path / PACK_NAME
+    writer = PackWriter(path)
+    writer.add('"2"', b"old", 'Content-Type: text/html\nETag: "2"', 1)
+    writer.add('"2"', b"new", 'Content-Type: text/html\nETag: "2"', 1)
     writer.finish()
     files = PageFiles(tmp_path)
     assert files.read(("demo", "text/html"), '"2"')[0] == b"new"
-    assert files.read(("demo", "text/html"), '"1"') is None
+    assert PagePack.open(files.pack_path).count == 1
+
+
+def test_a_record_holding_another_etag_than_its_key_is_not_served(tmp_path):
+    """As if two ETags' keys collided: the ETag inside the record decides."""
+    path = tmp_path / PACK_NAME
+    writer = PackWriter(path)
+    writer.add('"asked"', b"another page", 'Content-Type: text/html\nETag: "other"', 1)
+    writer.finish()
+    assert PageFiles(tmp_path).read(("demo", "text/html"), '"asked"') is None
 
 
 def test_an_abandoned_pack_leaves_nothing(tmp_path):
     writer = PackWriter(tmp_path / PACK_NAME)
-    writer.add(bytes(16), b"a page")
+    writer.add('"one"', b"a page", _head('"one"'), 1)
     writer.abandon()
     assert list(tmp_path.iterdir()) == []
 
@@ -215,8 +242,11 @@ def test_reads_from_the_page_cache_and_from_the_disk_give_the_same_bytes(tmp_pat
         if cached_reads._preadv2 is not None:
             os.fsync(descriptor)
             os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)   # out of the page cache
-            if cached_reads._from_page_cache(descriptor, 100, 150_000) is not None:
-                pytest.skip("this file system keeps the file cached (tmpfs?)")
+            try:
+                if os.preadv(descriptor, [bytearray(100)], 150_000, os.RWF_NOWAIT) == 100:
+                    pytest.skip("this file system keeps the file cached (tmpfs?)")
+            except BlockingIOError:   # not cached, as wanted
+                pass
             # not cached: read from the disk instead, with the GIL released
             assert cached_reads.pread(descriptor, 100, 150_000) == data[150_000:150_100]
     finally:
@@ -277,7 +307,7 @@ def test_the_pack_and_page_files_are_readable_by_other_users(tmp_path):
     files = PageFiles(tmp_path)
     files.keep(("demo", "text/html"), b"<html>", 'Content-Type: text/html\nETag: "one"', 1)
     writer = PackWriter(Path(files.pack_path))
-    writer.add(files.digest_of(("demo", "text/html")), b"a page")
+    writer.add('"one"', b"a page", _head('"one"'), 1)
     writer.finish()
     for path in (Path(files.pack_path), Path(files._path(("demo", "text/html")))):
         assert path.stat().st_mode & 0o777 == 0o644
