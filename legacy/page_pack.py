@@ -66,8 +66,9 @@ PUBLIC = 0o644
 def etag_key(etag: str) -> int:
     """The 64 bits that find a page's record by its ETag: its first 16 hex digits, as
     ``page_cache.etag_for`` makes every ETag a quoted hex digest; any other is digested."""
-    try:
-        return int(etag[1:17], 16) if len(etag) >= 18 else _digested(etag)
+    digits = etag[1:17]
+    try:   # isalnum: no sign, space or underscore, which int() would take
+        return int(digits, 16) if len(digits) == 16 and digits.isalnum() else _digested(etag)
     except ValueError:
         return _digested(etag)
 
@@ -148,7 +149,7 @@ class PackWriter:
 
 
 class PagePack:
-    """An open pack: ``record(etag)`` is the page file's bytes packed under that ETag."""
+    """An open pack: ``page(etag)`` is the page packed under that ETag."""
 
     def __init__(self, descriptor: int, identity: tuple[int, int], size: int):
         self.identity, self._descriptor = identity, descriptor

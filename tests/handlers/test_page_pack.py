@@ -172,7 +172,9 @@ def test_every_page_is_found_by_its_etag_and_no_other(tmp_path):
     writer = PackWriter(path)
     # as page_cache.etag_for makes them (a quoted hex digest), and a few others
     etags = [f'"{hashlib.blake2b(b"%d" % number, digest_size=12).hexdigest()}"'
-             for number in range(1990)] + [f'"v{number}"' for number in range(10)]
+             for number in range(1990)] + [f'"v{number}"' for number in range(5)]
+    etags += ['"-123456789abcdef0"', '"+123456789abcdef0"', '" 123456789abcdef0"',
+              '"1_23456789abcdef0"', '"0123456789abcdef"']   # none of them read as a sign
     for number, etag in enumerate(etags):
         writer.add(etag, b"page %d" % number, _head(etag), number % 4)
     writer.finish()
