@@ -1,4 +1,4 @@
-"""Every kept page in one file, found through a table held in memory and read with one positioned read.
+"""Every kept page in one file: a table held in memory finds a page, one positioned read gets it.
 
 A page read from its own file (``legacy/page_files.py``) costs an ``open``, a
 ``read`` and a ``close``, each releasing the GIL, plus the kernel's lookup of

@@ -88,8 +88,8 @@ def cmd_build_pages(config: Config, args) -> int:
     removed = files.remove_others(current, unchanged_for_s=took + 60, packed=packed,
                                   packed_unchanged_for_s=took)
     print(f"{pages} pages of {projects} projects kept in {directory} "
-          f"({time.monotonic() - began:.1f} s), {packing.writer.count} of them in {files.pack_path}; "
-          f"{removed} files of packed or other pages removed")
+          f"({time.monotonic() - began:.1f} s), {packing.writer.count} of them in "
+          f"{files.pack_path}; {removed} files of packed or other pages removed")
     return 0
 
 
