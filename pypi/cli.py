@@ -129,7 +129,7 @@ def cmd_serve(config: Config, args) -> int:
     gc.freeze()
     print(f"serving {_safe_url(config.database_url)} on http://{host}:{port}{config.base_path}", flush=True)
     threads = args.threads or config.threads
-    dispatcher = IndexLaneDispatcher(config.simple_script, config.index_lane_threads)
+    dispatcher = IndexLaneDispatcher(config.simple_script, config.index_threads)
     try:
         server = create_server(app, host=host, port=port, threads=threads,
                                max_request_body_size=config.max_upload_size + (2 << 20),

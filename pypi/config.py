@@ -62,7 +62,11 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
-    index_threads: int | None = None  # threads of their own for /simple/<name>/ (pypi/lanes.py)
+    # Threads of their own for /simple/<name>/ (pypi/lanes.py); 0, the default, none: a lane of
+    # one was the default on SQLite while a page cost several GIL-releasing system calls, but
+    # a page now costs none, and where waking a thread is slow the lone thread waited for the
+    # GIL on nearly every request (400 pages a second where the pool of four served 2,400).
+    index_threads: int = 0
     trusted_proxy: str | None = None
     page_cache_mb: int = 8            # built index pages kept per process (legacy/page_cache.py)
     page_files: bool = True           # built index pages also kept as files (legacy/page_files.py)
@@ -148,7 +152,7 @@ class Config:
             host=get("server", "host", "127.0.0.1"),
             port=integer("server", "port", 8080),
             threads=integer("server", "threads", 8),
-            index_threads=_not_negative(integer("server", "index_threads", None),
+            index_threads=_not_negative(integer("server", "index_threads", 0),
                                         "[server] index_threads"),
             trusted_proxy=get("server", "trusted_proxy"),
             channel_timeout=_positive(integer("server", "channel_timeout", 120),
@@ -173,16 +177,6 @@ class Config:
         if not self.page_files:
             return None
         return self.page_dir or self.files_dir.parent / "pages"
-
-    @property
-    def index_lane_threads(self) -> int:
-        """``index_threads``, 0 (no lane: the pool answers every request) unless set.
-
-        A lane of one thread was the default on SQLite while a page cost several
-        GIL-releasing system calls (docs/benchmarks.md). Now a page costs none, and on
-        a machine where waking a thread is slow the lone thread waited for the GIL on
-        nearly every request: 400 pages a second where the pool of four served 2,400."""
-        return self.index_threads if self.index_threads is not None else 0
 
     @property
     def private_key_path(self) -> Path:
@@ -230,8 +224,8 @@ def _database_url(get, here: Path, data_dir: Path) -> str:
     return url
 
 
-def _not_negative(value: int | None, name: str) -> int | None:
-    if value is not None and value < 0:
+def _not_negative(value: int, name: str) -> int:
+    if value < 0:
         raise ConfigError(f"{name}: {value} is below 0")
     return value
 

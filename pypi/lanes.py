@@ -8,7 +8,7 @@ these pages per second than one thread did (docs/benchmarks.md). A page now
 costs no such call (the pack keeps the GIL, the serials are in memory), and on a
 machine where waking a thread is slow a lane of one thread was six times slower
 than the pool. So the lane is off unless ``[server] index_threads`` asks for
-it (``Config.index_lane_threads``): then GET and HEAD of a project page of the
+it (``Config.index_threads``): then GET and HEAD of a project page of the
 simple index go to a lane of their own and everything else to the usual pool;
 each side keeps its own queue, and neither waits for the other.
 """

@@ -63,7 +63,7 @@ def test_bad_settings_are_named(tmp_path, text, message):
     ("[database]\nurl = postgresql+psycopg://u@127.0.0.1/x\n[server]\nindex_threads = 2\n", 2),
 ])
 def test_index_lane_is_off_unless_asked_for(tmp_path, text, lane):
-    assert Config.from_ini(write(tmp_path, text)).index_lane_threads == lane
+    assert Config.from_ini(write(tmp_path, text)).index_threads == lane
 
 
 def test_sample_config_is_valid_and_uses_every_key(tmp_path):
