@@ -131,8 +131,9 @@ def _sizes_in_turns(args, work: Path, served: dict, hello_threads: int | None) -
     try:
         smallest = served[min(served)]
         hello = (_start_hello(hello_threads, work / "turns-hello.log") if hello_threads
-                 else _faster_hello(args, work, Settings(args.seconds, args.connections,
-                                                         smallest[1], smallest[2])))
+                 else _fastest_hello(args, work, Settings(args.seconds, args.connections,
+                                                          smallest[1], smallest[2]),
+                                     "turns-hello")[0])
         started.append(hello)
         targets, settings = {}, {}
         for size, (index, names, exact) in served.items():
@@ -156,17 +157,23 @@ def _sizes_in_turns(args, work: Path, served: dict, hello_threads: int | None) -
             server.stop()
 
 
-def _faster_hello(args, work: Path, settings: Settings) -> processes.Server:
-    """The hello app with one thread or ``--threads``, whichever serves more on this machine
-    (one thread on some two-core machines, four on others), the other one stopped."""
-    found = []
+def _fastest_hello(args, work: Path, settings: Settings,
+                   stem: str) -> tuple[processes.Server, dict]:
+    """The hello app with one waitress thread or ``--threads``, whichever serves more on this
+    machine (one on some two-core machines, four on others), the other stopped; with its
+    figures, its thread count and the other's rate."""
+    measured = []
     for threads in sorted({1, args.threads}):
-        server = _start_hello(threads, work / f"turns-hello-{threads}.log")
-        found.append((measure.hello(Target("hello", server), settings)["hello"]["rate"], server))
-    found.sort(key=lambda rate_and_server: rate_and_server[0], reverse=True)
-    for _, slower in found[1:]:
+        server = _start_hello(threads, work / f"{stem}-{threads}.log")
+        target = Target("hello", server)
+        measured.append(({**measure.hello(target, settings), **measure.memory_and_start(target)},
+                         threads, server))
+    measured.sort(key=lambda found: found[0]["hello"]["rate"], reverse=True)
+    for _, _, slower in measured[1:]:
         slower.stop()
-    return found[0][1]
+    figures, threads, server = measured[0]
+    return server, {**figures, "threads": threads, "other_threads": [
+        {"threads": n, "rate": round(other["hello"]["rate"])} for other, n, _ in measured[1:]]}
 
 
 class _Run:
@@ -188,20 +195,12 @@ class _Run:
         """Start the hello app for the whole block (idle but for its own runs) and measure it.
 
         It is measured with one waitress thread and with ``--threads``; the faster
-        (one thread, on two cores) stays up as the reference, so that every ratio is
-        to the best this app does.
+        (``_fastest_hello``) stays up as the reference, so that every ratio is to the
+        best this app does.
         """
-        measured = []
-        for threads in sorted({1, self.args.threads}):
-            target = Target("hello", _start_hello(threads, self.work / f"hello-{threads}.log"))
-            figures = {**measure.hello(target, self.settings()), **measure.memory_and_start(target)}
-            measured.append((figures["hello"]["rate"], threads, target, figures))
-        measured.sort(key=lambda found: found[0], reverse=True)
-        _, threads, self.hello_target, figures = measured[0]
-        for _, _, target, _ in measured[1:]:
-            target.server.stop()
-        self.block["hello"] = {**figures, "threads": threads, "other_threads": [
-            {"threads": n, "rate": round(rate)} for rate, n, _, _ in measured[1:]]}
+        server, self.block["hello"] = _fastest_hello(self.args, self.work, self.settings(),
+                                                     "hello")
+        self.hello_target = Target("hello", server)
         # The same twine runs as the servers get, to an app that answers every upload without
         # reading it: what twine itself takes, start-up included.
         files = sample_prep.upload_files(self.uploads / "up-hello", "up-hello", self.args.uploads)
