@@ -104,9 +104,11 @@ def cmd_serve(config: Config, args) -> int:
     from .backends import open_backends
     from .glibc_malloc import fix_mmap_threshold, limit_arenas
     from .lanes import IndexLaneDispatcher
+    from .log_limits import limit_queue_warnings
 
     fix_mmap_threshold()
     limit_arenas()
+    limit_queue_warnings()
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
     store, blobs = open_backends(config, create=True)
