@@ -82,7 +82,7 @@ def start_bits(count: int) -> int:
     return max(0, count.bit_length() - 2)
 
 
-def _starts(keys: list[int], bits: int) -> array:
+def _starts(keys: array, bits: int) -> array:
     """Where the keys whose leading ``bits`` bits are each value start (then ``len(keys)``)."""
     starts, shift, at = array(START), KEY_BITS - bits, 0
     for value in range(1 << bits):
@@ -96,7 +96,9 @@ def _starts(keys: list[int], bits: int) -> array:
 class PackWriter:
     """Records appended one by one to a temporary file, then the table, then renamed into place.
 
-    ``add`` keeps the last record given for an ETag.
+    ``add`` keeps the last record given for an ETag. Where each record lies is kept
+    in arrays until ``finish`` sorts them: a dict of tuples took about 250 bytes a
+    page, 360 MB of build-pages' 900 MB at 500k projects (1.4 million pages).
     """
 
     def __init__(self, path: Path):
@@ -106,7 +108,8 @@ class PackWriter:
         self._out = os.fdopen(handle, "wb")
         self._out.write(MAGIC + HEADER.pack(0, 0, 0))
         self._offset = HEADER_SIZE
-        self._records: dict[int, tuple[int, int]] = {}
+        self._keys, self._offsets, self._lengths = array(KEY), array(OFFSET), array(LENGTH)
+        self._count: int | None = None
 
     def add(self, etag: str, body: bytes, head: str, not_modified_lines: int) -> None:
         """Pack a page (as ``page_cache.Page`` holds it) whose ETag is ``etag``."""
@@ -115,19 +118,22 @@ class PackWriter:
         first = RECORD_HEAD.pack(checksum, len(head_bytes), not_modified_lines)
         self._out.writelines((first, head_bytes, body))
         length = len(first) + len(head_bytes) + len(body)
-        self._records[etag_key(etag)] = (self._offset, length)
+        self._keys.append(etag_key(etag))
+        self._offsets.append(self._offset)
+        self._lengths.append(length)
         self._offset += length
 
     @property
     def count(self) -> int:
-        return len(self._records)
+        """Pages in the pack's table (after ``finish``; before it, records added so far)."""
+        return self._count if self._count is not None else len(self._keys)
 
     def finish(self) -> None:
         """Write the table, make the pack durable and put it in place."""
-        keys = sorted(self._records)
+        keys, offsets, lengths = self._table()
+        self._count = len(keys)
         bits = start_bits(len(keys))
-        columns = (array(KEY, keys), array(OFFSET, [self._records[key][0] for key in keys]),
-                   array(LENGTH, [self._records[key][1] for key in keys]), _starts(keys, bits))
+        columns = (keys, offsets, lengths, _starts(keys, bits))
         table_offset = self._offset
         for column in columns:
             if sys.byteorder != "little":
@@ -139,6 +145,18 @@ class PackWriter:
         os.fsync(self._out.fileno())
         self._out.close()
         os.replace(self._temporary, self.path)
+
+    def _table(self) -> tuple[array, array, array]:
+        """The records' keys in order, with their offsets and lengths; of records added under
+        one key, the last (a stable sort keeps them in the order added)."""
+        every = self._keys
+        order = sorted(range(len(every)), key=every.__getitem__)
+        last = [at for position, at in enumerate(order)
+                if position + 1 == len(order) or every[order[position + 1]] != every[at]]
+        del order
+        return (array(KEY, map(every.__getitem__, last)),
+                array(OFFSET, map(self._offsets.__getitem__, last)),
+                array(LENGTH, map(self._lengths.__getitem__, last)))
 
     def abandon(self) -> None:
         self._out.close()
