@@ -1,10 +1,9 @@
 """Waitress's queue warning let through once a minute, with a count of the ones held back.
 
 Under steady load waitress warns "Task queue depth is N" each time a request
-has to wait for a free thread: at a few thousand requests a second that is a
-few thousand log lines a second (about 800 a second in the benchmark), which
-fill the disk and cost the loop thread, the one that reads every request, the
-time to format and write each line. What an operator needs from it is that
+has to wait for a free thread: nearly every request then (about 1,700 lines a
+second in the benchmark at 1k projects), lines which fill the disk and which
+the loop thread, the one that reads every request, formats and writes. What an operator needs from it is that
 the server is saturated, and how often: one line a minute that says so, and
 how many it stands for, tells that.
 """
