@@ -3,9 +3,9 @@
 Under steady load waitress warns "Task queue depth is N" each time a request
 has to wait for a free thread: nearly every request then (about 1,700 lines a
 second in the benchmark at 1k projects), lines which fill the disk and which
-the loop thread, the one that reads every request, formats and writes. What an operator needs from it is that
-the server is saturated, and how often: one line a minute that says so, and
-how many it stands for, tells that.
+the loop thread, the one that reads every request, formats and writes. What
+an operator needs from it is that the server is saturated, and how often: one
+line a minute that says so, and how many it stands for, tells that.
 """
 from __future__ import annotations
 

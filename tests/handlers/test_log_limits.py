@@ -69,10 +69,10 @@ def test_waitress_queue_warnings_are_limited_once_installed():
     """waitress's own dispatcher, with no thread to take its tasks: every task queued warns."""
     queue_logger = logging.getLogger(QUEUE_LOGGER)
     kept = Kept()
+    limit_queue_warnings()
+    limiter = limit_queue_warnings()     # installed again: still one filter
     queue_logger.addHandler(kept)
     try:
-        limit_queue_warnings()
-        limiter = limit_queue_warnings()     # installed again: still one filter
         assert [f for f in queue_logger.filters if isinstance(f, OncePerWindow)] == [limiter]
         dispatcher = ThreadedTaskDispatcher()
         for _ in range(50):
