@@ -109,7 +109,6 @@ class PackWriter:
         self._out.write(MAGIC + HEADER.pack(0, 0, 0))
         self._offset = HEADER_SIZE
         self._keys, self._offsets, self._lengths = array(KEY), array(OFFSET), array(LENGTH)
-        self._count: int | None = None
 
     def add(self, etag: str, body: bytes, head: str, not_modified_lines: int) -> None:
         """Pack a page (as ``page_cache.Page`` holds it) whose ETag is ``etag``."""
@@ -126,12 +125,12 @@ class PackWriter:
     @property
     def count(self) -> int:
         """Pages in the pack's table (after ``finish``; before it, records added so far)."""
-        return self._count if self._count is not None else len(self._keys)
+        return len(self._keys)
 
     def finish(self) -> None:
         """Write the table, make the pack durable and put it in place."""
         keys, offsets, lengths = self._table()
-        self._count = len(keys)
+        self._keys, self._offsets, self._lengths = keys, offsets, lengths   # one per ETag now
         bits = start_bits(len(keys))
         columns = (keys, offsets, lengths, _starts(keys, bits))
         table_offset = self._offset
