@@ -55,10 +55,11 @@ def cmd_build_pages(config: Config, args) -> int:
     store = open_store(config)
     began = last_report = time.monotonic()
     projects = pages = 0
-    # /simple/ and the listings
-    current = packing.unpacked
-    current.update(files.name_of(key) for key in page_keys(None))
-    current.update(files.name_of(listing_key(method)) for method in WHOLE_INDEX)
+    # The names of every current page go in here, and move to packing.packed as packed;
+    # first /simple/ and the listings.
+    unpacked = packing.unpacked
+    unpacked.update(files.name_of(key) for key in page_keys(None))
+    unpacked.update(files.name_of(listing_key(method)) for method in WHOLE_INDEX)
     try:
         # One form after the other, so that the pages clients of one kind ask for lie together
         # in the pack: fewer of the kernel's pages to keep cached for the same requests.
@@ -66,7 +67,7 @@ def cmd_build_pages(config: Config, args) -> int:
             for piece in store.project_name_pieces(ROOT_PIECE):
                 for project in piece:
                     if number == 0:
-                        current.update(files.name_of(key)
+                        unpacked.update(files.name_of(key)
                                        for key in page_keys(project.normalized_name))
                         projects += 1
                     pages += keep_project_page(store, cache, project.normalized_name,
@@ -86,7 +87,7 @@ def cmd_build_pages(config: Config, args) -> int:
     packed = packing.packed
     took = time.monotonic() - began
     # A page file written during the build may hold a newer page than the pack: it stays.
-    removed = files.remove_others(current, unchanged_for_s=took + 60, packed=packed,
+    removed = files.remove_others(unpacked, unchanged_for_s=took + 60, packed=packed,
                                   packed_unchanged_for_s=took)
     print(f"{pages} pages of {projects} projects kept in {directory} "
           f"({time.monotonic() - began:.1f} s), {packing.writer.count} of them in "
